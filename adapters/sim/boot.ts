@@ -1,0 +1,88 @@
+/**
+ * What the chip prints when it comes out of reset (PROTOCOL.md §4.4): the ROM banner, then either
+ * "waiting for download" or — booting from flash — what an ESP-IDF application logs about itself,
+ * taken from the app description (`esp_app_desc_t`, §5.5) of the image at 0x10000.
+ */
+import type { SimChipSpec } from "./chip-table.js";
+import { WAITING_FOR_DOWNLOAD } from "./chip-table.js";
+import type { FlashModel } from "./flash-model.js";
+
+/** Image layout facts used at boot, §5.4/§5.5. */
+export const APP_IMAGE = {
+  /** Where the simulated bootloader looks for the application (the usual factory partition). */
+  APP_OFFSET: 0x10000,
+  IMAGE_MAGIC: 0xe9,
+  /** esp_app_desc_t starts at image offset 0x20 in IDF apps. */
+  DESC_OFFSET: 0x20,
+  DESC_MAGIC: 0xabcd5432,
+  VERSION_OFFSET: 16,
+  PROJECT_OFFSET: 48,
+  IDF_VER_OFFSET: 112,
+} as const;
+
+/** Fields of the app description the boot log shows. */
+export interface AppDescription {
+  readonly projectName: string;
+  readonly version: string;
+  readonly idfVersion: string;
+}
+
+function cString(bytes: Uint8Array): string {
+  const end = bytes.indexOf(0);
+  return Buffer.from(end < 0 ? bytes : bytes.subarray(0, end)).toString("latin1");
+}
+
+/** Reads the app description of the image at `offset`, or undefined when there is no valid one. */
+export function readAppDescription(flash: FlashModel, offset: number = APP_IMAGE.APP_OFFSET): AppDescription | undefined {
+  const descAt = offset + APP_IMAGE.DESC_OFFSET;
+  if (!flash.inRange(descAt, 256) || flash.bytes[offset] !== APP_IMAGE.IMAGE_MAGIC) return undefined;
+  const view = new DataView(flash.bytes.buffer, flash.bytes.byteOffset);
+  if (view.getUint32(descAt, true) !== APP_IMAGE.DESC_MAGIC) return undefined;
+  const field = (off: number, len: number) => cString(flash.bytes.subarray(descAt + off, descAt + off + len));
+  return {
+    version: field(APP_IMAGE.VERSION_OFFSET, 32),
+    projectName: field(APP_IMAGE.PROJECT_OFFSET, 32),
+    idfVersion: field(APP_IMAGE.IDF_VER_OFFSET, 32),
+  };
+}
+
+/** Why the chip reset: power/EN pin, or the USB-Serial/JTAG peripheral (§4.4). */
+export type ResetCause = "power-on" | "usb-jtag";
+
+function banner(lines: readonly string[], cause: ResetCause): string[] {
+  if (cause !== "usb-jtag") return [...lines];
+  return lines.map((l) => l.replace(/^rst:0x1 \(POWERON\)/, "rst:0x15 (USB_UART_CHIP_RESET)"));
+}
+
+/** Lines printed when the chip resets into download mode. */
+export function downloadBootLines(spec: SimChipSpec, cause: ResetCause): string[] {
+  return [...banner(spec.bannerDownload, cause), WAITING_FOR_DOWNLOAD];
+}
+
+/** Lines an application logs once it runs (ESP-IDF `app_init` style), then the scripted output. */
+export function appLines(spec: SimChipSpec, flash: FlashModel, appOutput: readonly string[]): string[] {
+  const desc = readAppDescription(flash);
+  if (!desc) {
+    if (spec.noImageStyle === "flash-read-err") return [`flash read err, ${spec.bootloaderOffset.toString(16)}`];
+    const word = new DataView(flash.bytes.buffer, flash.bytes.byteOffset).getUint32(spec.bootloaderOffset, true);
+    return [`invalid header: 0x${word.toString(16).padStart(8, "0")}`];
+  }
+  return [
+    "I (311) app_init: Application information:",
+    `I (312) app_init: Project name:     ${desc.projectName}`,
+    `I (313) app_init: App version:      ${desc.version}`,
+    `I (315) app_init: ESP-IDF:          ${desc.idfVersion}`,
+    "I (320) main_task: Calling app_main()",
+    ...appOutput,
+  ];
+}
+
+/** Lines printed when the chip boots from flash. */
+export function flashBootLines(spec: SimChipSpec, flash: FlashModel, appOutput: readonly string[], cause: ResetCause): string[] {
+  return [...banner(spec.bannerSpiBoot, cause), ...appLines(spec, flash, appOutput)];
+}
+
+/** Encodes lines the way the ROM and IDF print them: CR LF after each. */
+export function encodeLines(lines: readonly string[]): Uint8Array {
+  return new Uint8Array(Buffer.from(lines.map((l) => `${l}\r\n`).join(""), "latin1"));
+}

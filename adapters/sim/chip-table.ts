@@ -1,0 +1,175 @@
+/**
+ * Identity of every simulated chip: what its ROM answers to register reads and GET_SECURITY_INFO,
+ * where its SPI controller lives, where its bootloader sits and what it prints at boot.
+ * Sources: PROTOCOL.md §3.3 (registers and "traced defaults"), §3.4 (SPI), §3.5 (identity),
+ * §2.6 and §11 (security info), §4.4 (banners). Banners of ESP32-S2/C6/H2 are not in §4.4; they
+ * follow the same shape with those ROMs' build dates.
+ */
+
+/** SPI controller register layout, PROTOCOL.md §3.4. */
+export interface SpiLayout {
+  readonly base: number;
+  readonly usr: number;
+  readonly usr1: number;
+  readonly usr2: number;
+  readonly mosiDlen: number;
+  readonly misoDlen: number;
+  readonly w0: number;
+  /** ADDR register left-aligned (`addr << (32 - bits)`) — ESP32 — rather than raw. */
+  readonly addrMsb: boolean;
+}
+
+/** One chip's identity. */
+export interface SimChipSpec {
+  readonly displayName: string;
+  /** Value(s) of the magic register 0x40001000; the first is what the simulator answers. */
+  readonly magic: readonly number[];
+  /** Image / GET_SECURITY_INFO chip id. */
+  readonly chipId: number;
+  /** GET_SECURITY_INFO payload length in the ROM; 0 = command unsupported (ESP32, §1.6/§11). */
+  readonly romSecurityInfoBytes: 0 | 12 | 20;
+  /** FLASH_BEGIN / FLASH_DEFL_BEGIN payload length the ROM accepts (§2.2, §11): ESP32 16, later chips 20. */
+  readonly romFlashBeginBytes: 16 | 20;
+  /** Register that holds MAC bytes 2..5; the next word holds bytes 0..1 (and a CRC on ESP32). */
+  readonly macReg: number;
+  /** ESP32 puts a CRC8 in bits 23..16 of the second MAC word. */
+  readonly macCrc: boolean;
+  /** Fixed eFuse/register values ("traced defaults", §3.3). */
+  readonly registers: Readonly<Record<number, number>>;
+  readonly spi: SpiLayout;
+  readonly bootloaderOffset: number;
+  /** Has a USB-Serial/JTAG peripheral (reset via DTR/RTS over USB, §4.2). */
+  readonly usbJtagSerial: boolean;
+  /** ROM banner lines in download mode (without the trailing "waiting for download"). */
+  readonly bannerDownload: readonly string[];
+  /** ROM banner lines when booting from SPI flash. */
+  readonly bannerSpiBoot: readonly string[];
+  /** What the ROM says when there is no valid image: ESP32-style read error or C3-style header. */
+  readonly noImageStyle: "flash-read-err" | "invalid-header";
+}
+
+const SPI_NEW = { usr: 0x18, usr1: 0x1c, usr2: 0x20, mosiDlen: 0x24, misoDlen: 0x28, w0: 0x58, addrMsb: false } as const;
+
+/** The chips the simulator can be. */
+export const SIM_CHIP_TABLE = {
+  esp32: {
+    displayName: "ESP32",
+    magic: [0x00f01d83],
+    chipId: 0,
+    romSecurityInfoBytes: 0,
+    romFlashBeginBytes: 16,
+    macReg: 0x3ff5a004,
+    macCrc: true,
+    // §3.3 traced defaults: "ESP32-D0WD-V3 (revision 3)", 40 MHz via UART_CLKDIV 347 at 115200.
+    registers: { 0x3ff5a00c: 0x0000a200, 0x3ff5a014: 0x00100000, 0x3ff6607c: 0x80000000, 0x3ff40014: 347 },
+    spi: { base: 0x3ff42000, usr: 0x1c, usr1: 0x20, usr2: 0x24, mosiDlen: 0x28, misoDlen: 0x2c, w0: 0x80, addrMsb: true },
+    bootloaderOffset: 0x1000,
+    usbJtagSerial: false,
+    bannerDownload: ["ets Jul 29 2019 12:21:46", "", "rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))"],
+    bannerSpiBoot: [
+      "ets Jul 29 2019 12:21:46",
+      "",
+      "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)",
+      "configsip: 0, SPIWP:0xee",
+      "clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00",
+      "mode:DIO, clock div:1",
+    ],
+    noImageStyle: "flash-read-err",
+  },
+  esp32s2: {
+    displayName: "ESP32-S2",
+    magic: [0x000007c6],
+    chipId: 2,
+    romSecurityInfoBytes: 12,
+    romFlashBeginBytes: 20,
+    macReg: 0x3f41a044,
+    macCrc: false,
+    registers: {},
+    spi: { base: 0x3f402000, ...SPI_NEW },
+    bootloaderOffset: 0x1000,
+    usbJtagSerial: false,
+    bannerDownload: ["ESP-ROM:esp32s2-rc4-20191025", "Build:Oct 25 2019", "rst:0x1 (POWERON),boot:0x0 (DOWNLOAD(USB/UART0/1))"],
+    bannerSpiBoot: ["ESP-ROM:esp32s2-rc4-20191025", "Build:Oct 25 2019", "rst:0x1 (POWERON),boot:0x8 (SPI_FAST_FLASH_BOOT)", "SPIWP:0xee", "mode:DIO, clock div:1"],
+    noImageStyle: "flash-read-err",
+  },
+  esp32s3: {
+    displayName: "ESP32-S3",
+    magic: [0x00000009],
+    chipId: 9,
+    romSecurityInfoBytes: 20,
+    romFlashBeginBytes: 20,
+    macReg: 0x60007044,
+    macCrc: false,
+    // §3.3 traced defaults: "ESP32-S3 (QFN56) (revision v1.1)".
+    registers: { 0x60007050: 0x00040000, 0x60007058: 0x01000000 },
+    spi: { base: 0x60002000, ...SPI_NEW },
+    bootloaderOffset: 0x0,
+    usbJtagSerial: true,
+    bannerDownload: ["ESP-ROM:esp32s3-20210327", "Build:Mar 27 2021", "rst:0x1 (POWERON),boot:0x0 (DOWNLOAD(USB/UART0))"],
+    bannerSpiBoot: ["ESP-ROM:esp32s3-20210327", "Build:Mar 27 2021", "rst:0x1 (POWERON),boot:0x8 (SPI_FAST_FLASH_BOOT)", "SPIWP:0xee", "mode:DIO, clock div:1"],
+    noImageStyle: "invalid-header",
+  },
+  esp32c3: {
+    displayName: "ESP32-C3",
+    magic: [0x6921506f, 0x1b31506f, 0x4881606f, 0x4361606f],
+    chipId: 5,
+    romSecurityInfoBytes: 20,
+    romFlashBeginBytes: 20,
+    macReg: 0x60008844,
+    macCrc: false,
+    // §3.3 traced defaults: "ESP32-C3 (QFN32) (revision v0.3)".
+    registers: { 0x60008850: 0x000c0000 },
+    spi: { base: 0x60002000, ...SPI_NEW },
+    bootloaderOffset: 0x0,
+    usbJtagSerial: true,
+    bannerDownload: ["ESP-ROM:esp32c3-api1-20210207", "Build:Feb  7 2021", "rst:0x1 (POWERON),boot:0x4 (DOWNLOAD(USB/UART0/1))"],
+    bannerSpiBoot: ["ESP-ROM:esp32c3-api1-20210207", "Build:Feb  7 2021", "rst:0x1 (POWERON),boot:0xc (SPI_FAST_FLASH_BOOT)", "SPIWP:0xee", "mode:DIO, clock div:1"],
+    noImageStyle: "invalid-header",
+  },
+  esp32c6: {
+    displayName: "ESP32-C6",
+    magic: [0x2ce0806f],
+    chipId: 13,
+    romSecurityInfoBytes: 20,
+    romFlashBeginBytes: 20,
+    macReg: 0x600b0844,
+    macCrc: false,
+    // eFuse BLOCK1 word 3: minor revision 1 (bits 18..), package 0.
+    registers: { 0x600b0850: 0x00040000 },
+    spi: { base: 0x60003000, ...SPI_NEW },
+    bootloaderOffset: 0x0,
+    usbJtagSerial: true,
+    bannerDownload: ["ESP-ROM:esp32c6-20220919", "Build:Sep 19 2022", "rst:0x1 (POWERON),boot:0x4 (DOWNLOAD(USB/UART/SDIO_REI_FEO))"],
+    bannerSpiBoot: ["ESP-ROM:esp32c6-20220919", "Build:Sep 19 2022", "rst:0x1 (POWERON),boot:0x6c (SPI_FAST_FLASH_BOOT)", "SPIWP:0xee", "mode:DIO, clock div:2"],
+    noImageStyle: "invalid-header",
+  },
+  esp32h2: {
+    displayName: "ESP32-H2",
+    magic: [0xd7b73e80, 0x97e30068],
+    chipId: 16,
+    romSecurityInfoBytes: 20,
+    romFlashBeginBytes: 20,
+    macReg: 0x600b0844,
+    macCrc: false,
+    // eFuse BLOCK1 word 3: minor revision 1; word 4 package 0.
+    registers: { 0x600b0850: 0x00040000 },
+    spi: { base: 0x60003000, ...SPI_NEW },
+    bootloaderOffset: 0x0,
+    usbJtagSerial: true,
+    bannerDownload: ["ESP-ROM:esp32h2-20221101", "Build:Nov  1 2022", "rst:0x1 (POWERON),boot:0x4 (DOWNLOAD(USB/UART0))"],
+    bannerSpiBoot: ["ESP-ROM:esp32h2-20221101", "Build:Nov  1 2022", "rst:0x1 (POWERON),boot:0xc (SPI_FAST_FLASH_BOOT)", "SPIWP:0xee", "mode:DIO, clock div:1"],
+    noImageStyle: "invalid-header",
+  },
+} as const satisfies Record<string, SimChipSpec>;
+
+/** Name of a simulated chip. */
+export type SimChipName = keyof typeof SIM_CHIP_TABLE;
+
+/** Names of all simulated chips. */
+export const SIM_CHIPS = Object.keys(SIM_CHIP_TABLE) as readonly SimChipName[];
+
+/** Magic register read by hosts to identify the chip, §3.3. */
+export const CHIP_MAGIC_REG = 0x40001000;
+
+/** Last line of the download-mode banner, §4.4 (hosts regex for it). */
+export const WAITING_FOR_DOWNLOAD = "waiting for download";

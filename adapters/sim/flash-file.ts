@@ -1,0 +1,50 @@
+/**
+ * Persistence of the simulated flash in a plain image file, so a virtual board keeps its contents
+ * across processes (e.g. several esptool runs against one simulator server). Writes are coalesced:
+ * the file is rewritten at most once per macrotask after changes, and on `flush()`.
+ */
+import { existsSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { EspsyncError } from "../../src/errors.js";
+import type { FlashModel } from "./flash-model.js";
+
+/** Binds a flash model to an image file: loads it (or creates it erased) and saves on change. */
+export class FlashFile {
+  private dirty = false;
+  private scheduled = false;
+
+  constructor(private readonly flash: FlashModel, readonly path: string) {
+    if (existsSync(path)) {
+      const data = readFileSync(path);
+      if (data.length !== flash.sizeBytes) {
+        throw new EspsyncError("USAGE", `flash file ${path} holds ${data.length} bytes, the simulated flash has ${flash.sizeBytes}`, {
+          hint: "Use the flash size the file was created with, or delete the file.",
+        });
+      }
+      flash.bytes.set(data);
+    } else {
+      this.dirty = true;
+      this.flush();
+    }
+    flash.onChange = () => this.markDirty();
+  }
+
+  /** Writes the contents now if they changed (atomically: temp file + rename). */
+  flush(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const tmp = `${this.path}.tmp`;
+    writeFileSync(tmp, this.flash.bytes);
+    renameSync(tmp, this.path);
+  }
+
+  private markDirty(): void {
+    this.dirty = true;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Coalesce a burst of erases/programs from one command into one write.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Options of a virtual chip, and the derivation of its deterministic identity (MAC, encryption key).
+ */
+import { createHash } from "node:crypto";
+import { EspsyncError } from "../../src/errors.js";
+import type { SimChipName } from "./chip-table.js";
+import type { FaultRule } from "./faults.js";
+import type { TimingProfile, TimingProfileName } from "./timing.js";
+
+/** How to build a virtual chip. */
+export interface SimOptions {
+  /** Which chip to be. */
+  chip: SimChipName;
+  /** Flash size: 2, 4, 8 or 16 MiB. */
+  flashSizeBytes: number;
+  /** Factory MAC `aa:bb:cc:dd:ee:ff`; derived from `seed` when absent. */
+  mac?: string;
+  /** Seed for the derived MAC and encryption key (default 0). */
+  seed?: number;
+  /** Image file that keeps the flash contents (created erased when missing). */
+  flashFile?: string;
+  /** State at creation: `download` (ROM loader, default — raw TCP with `--before no_reset` works) or `app`. */
+  boot?: "download" | "app";
+  /** Model the USB-Serial/JTAG peripheral's reset decoding and USB identity (chips that have one). */
+  usbJtagSerial?: boolean;
+  /** Timing model (off when absent). */
+  timing?: TimingProfileName | TimingProfile;
+  /** Faults to inject. */
+  faults?: FaultRule[];
+  /** ROM in Secure Download Mode (§2.7). */
+  secureDownloadMode?: boolean;
+  /** Flash encryption enabled: digests are of the encrypted contents. */
+  flashEncryption?: boolean;
+  /** Lines the application prints after its start-up log. */
+  appOutput?: string[];
+}
+
+/** Parses `aa:bb:cc:dd:ee:ff` (or with `-`). */
+export function parseMac(mac: string): number[] {
+  const parts = mac.split(/[:-]/);
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) {
+    throw new EspsyncError("USAGE", `invalid MAC address "${mac}"`, { hint: "Write the MAC as six hex pairs, e.g. 24:0a:c4:00:00:01." });
+  }
+  return parts.map((p) => parseInt(p, 16));
+}
+
+/** Deterministic MAC for a chip and seed: Espressif OUI 24:0A:C4 plus three derived bytes. */
+export function deriveMac(chip: string, seed: number): number[] {
+  const h = createHash("md5").update(`espsync-sim-mac:${chip}:${seed}`).digest();
+  return [0x24, 0x0a, 0xc4, h[0] as number, h[1] as number, h[2] as number];
+}
+
+/** Per-chip key of the flash-encryption model; every byte is non-zero so no byte digests as plaintext. */
+export function deriveEncryptionKey(mac: readonly number[]): Uint8Array {
+  const h = createHash("sha256").update(`espsync-sim-key:${mac.join(",")}`).digest();
+  return Uint8Array.from(h, (b) => b | 1);
+}

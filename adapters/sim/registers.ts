@@ -1,0 +1,64 @@
+/**
+ * The chip's register file as the loader exposes it through READ_REG/WRITE_REG (PROTOCOL.md §2.7,
+ * §3.3): fixed eFuse words from the chip table, the MAC, the magic value, and a plain memory for
+ * everything else (unknown addresses read 0). Writing CMD bit 18 of the SPI controller runs the
+ * user-command engine.
+ */
+import { CHIP_MAGIC_REG, type SimChipSpec } from "./chip-table.js";
+import type { FlashModel } from "./flash-model.js";
+import { PROTO } from "./protocol-constants.js";
+import { runSpiUserCommand } from "./spi-engine.js";
+
+/** CRC8 (Dallas/Maxim, reflected polynomial 0x8C) the ESP32 stores beside its factory MAC. */
+export function macCrc8(mac: readonly number[]): number {
+  let crc = 0;
+  for (const byte of mac) {
+    let b = byte;
+    for (let i = 0; i < 8; i++) {
+      const mix = (crc ^ b) & 1;
+      crc >>= 1;
+      if (mix) crc ^= 0x8c;
+      b >>= 1;
+    }
+  }
+  return crc;
+}
+
+/** The two eFuse words holding a MAC, §3.3: word0 = mac[2..5] big-endian, word1 = mac[0..1] (+CRC on ESP32). */
+export function macWords(mac: readonly number[], withCrc: boolean): [number, number] {
+  const [m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0] = mac;
+  const word0 = ((m2 << 24) | (m3 << 16) | (m4 << 8) | m5) >>> 0;
+  const word1 = (((withCrc ? macCrc8(mac) : 0) << 16) | (m0 << 8) | m1) >>> 0;
+  return [word0, word1];
+}
+
+/** READ_REG/WRITE_REG target. */
+export class RegisterFile {
+  private readonly values = new Map<number, number>();
+
+  constructor(private readonly spec: SimChipSpec, mac: readonly number[], private readonly flash: FlashModel) {
+    this.values.set(CHIP_MAGIC_REG, spec.magic[0] ?? 0);
+    for (const [addr, value] of Object.entries(spec.registers)) this.values.set(Number(addr), value);
+    const [w0, w1] = macWords(mac, spec.macCrc);
+    this.values.set(spec.macReg, w0);
+    this.values.set(spec.macReg + 4, w1);
+  }
+
+  /** Reads a register; unknown addresses read 0 (§3.3). */
+  read(addr: number): number {
+    return this.values.get(addr >>> 0) ?? 0;
+  }
+
+  /** Stores a value without side effects. */
+  set(addr: number, value: number): void {
+    this.values.set(addr >>> 0, value >>> 0);
+  }
+
+  /** WRITE_REG semantics (§2.7): `(value & mask) | (old & ~mask)`, then side effects. */
+  write(addr: number, value: number, mask: number): void {
+    const old = this.read(addr);
+    const next = mask >>> 0 === 0xffffffff ? value : (value & mask) | (old & ~mask);
+    this.set(addr, next);
+    if (addr >>> 0 === this.spec.spi.base && next & PROTO.SPI_CMD_USR) runSpiUserCommand(this.spec.spi, this, this.flash);
+  }
+}

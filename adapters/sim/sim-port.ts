@@ -1,0 +1,84 @@
+/**
+ * The in-process `Port` onto a virtual chip. Chip output reaches listeners asynchronously (the chip
+ * delivers from setImmediate), never re-entrantly inside `write`.
+ */
+import { EspsyncError } from "../../src/errors.js";
+import type { ControlLines, Port, PortCapabilities, PortInfo } from "../../src/transport/port.js";
+import type { SimOptions } from "./options.js";
+import { parseSimUrl } from "./sim-url.js";
+import { VirtualChip } from "./virtual-chip.js";
+
+/** USB identity of the chip's USB-Serial/JTAG peripheral (§3.6). */
+const USB_JTAG_SERIAL = { usbVendorId: 0x303a, usbProductId: 0x1001 } as const;
+
+/** A `Port` wired straight to a {@link VirtualChip}. */
+export class SimPort implements Port {
+  readonly info: PortInfo;
+  readonly capabilities: PortCapabilities = { controlLines: true, setBaudRate: true };
+  baudRate = 0;
+  private isOpen = false;
+  private readonly dataListeners = new Set<(chunk: Uint8Array) => void>();
+  private readonly closeListeners = new Set<(error?: Error) => void>();
+  private unsubscribe: (() => void)[] = [];
+
+  constructor(readonly chip: VirtualChip, path: string) {
+    const usb = chip.options.usbJtagSerial && chip.spec.usbJtagSerial ? USB_JTAG_SERIAL : {};
+    this.info = { path, ...usb };
+  }
+
+  async open(baudRate: number): Promise<void> {
+    if (this.isOpen) throw new EspsyncError("PORT_BUSY", `${this.info.path} is already open`, { hint: "Close the port before opening it again." });
+    this.isOpen = true;
+    this.baudRate = baudRate;
+    this.chip.setBaudRate(baudRate);
+    this.unsubscribe = [
+      this.chip.onTransmit((data) => {
+        for (const l of [...this.dataListeners]) l(data);
+      }),
+      this.chip.onDisconnect((reason) => this.shutdown(reason)),
+    ];
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    if (!this.isOpen) throw new EspsyncError("PORT_CLOSED", `${this.info.path} is closed`, { hint: "Open the port again." });
+    this.chip.receive(data);
+  }
+
+  onData(listener: (chunk: Uint8Array) => void): () => void {
+    this.dataListeners.add(listener);
+    return () => this.dataListeners.delete(listener);
+  }
+
+  onClose(listener: (error?: Error) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  async setLines(lines: ControlLines): Promise<void> {
+    if (this.isOpen) this.chip.setLines(lines);
+  }
+
+  async setBaudRate(baudRate: number): Promise<void> {
+    this.baudRate = baudRate;
+    if (this.isOpen) this.chip.setBaudRate(baudRate);
+  }
+
+  async close(): Promise<void> {
+    this.shutdown();
+  }
+
+  private shutdown(error?: Error): void {
+    if (!this.isOpen) return;
+    this.isOpen = false;
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    for (const l of [...this.closeListeners]) l(error);
+  }
+}
+
+/** Opens (creates) a port for `url` or options; pass `chip` to reach an existing virtual chip. */
+export function openSimPort(url: string | SimOptions, chip?: VirtualChip): SimPort {
+  const options = typeof url === "string" ? parseSimUrl(url) : url;
+  const path = typeof url === "string" ? url : `sim:${options.chip}`;
+  return new SimPort(chip ?? new VirtualChip(options), path);
+}

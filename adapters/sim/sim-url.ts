@@ -1,0 +1,74 @@
+/**
+ * `sim:` port URLs: `sim:esp32c3`, `sim:esp32?flash=4MB&mac=24:0a:c4:00:00:01&seed=7&boot=app&timing=usb-uart&file=PATH`.
+ */
+import { EspsyncError } from "../../src/errors.js";
+import { SIM_CHIPS, type SimChipName } from "./chip-table.js";
+import { FLASH_SIZES_BYTES } from "./flash-model.js";
+import { parseMac, type SimOptions } from "./options.js";
+import { TIMING_PROFILES, type TimingProfileName } from "./timing.js";
+
+const FLASH_NAMES = FLASH_SIZES_BYTES.map((b) => `${b / 0x100000}MB`);
+
+function parseFlashSize(text: string): number {
+  const m = /^(\d+)\s*(MB|M|MIB)?$/i.exec(text.trim());
+  const bytes = m ? (m[2] ? Number(m[1]) * 0x100000 : Number(m[1])) : NaN;
+  if (!(FLASH_SIZES_BYTES as readonly number[]).includes(bytes)) {
+    throw new EspsyncError("USAGE", `invalid simulated flash size "${text}"`, { hint: `Use one of: ${FLASH_NAMES.join(", ")}.` });
+  }
+  return bytes;
+}
+
+/** Parses a `sim:` URL into options; throws `CHIP_UNKNOWN` or `USAGE` with the valid values. */
+export function parseSimUrl(url: string): SimOptions {
+  const m = /^sim:(?:\/\/)?([^?]*)(?:\?(.*))?$/.exec(url.trim());
+  if (!m) throw new EspsyncError("USAGE", `not a simulator URL: "${url}"`, { hint: `Write sim:<chip>, e.g. sim:esp32c3 (chips: ${SIM_CHIPS.join(", ")}).` });
+  const chip = (m[1] ?? "").toLowerCase().replace(/-/g, "");
+  if (!(SIM_CHIPS as readonly string[]).includes(chip)) {
+    throw new EspsyncError("CHIP_UNKNOWN", `unknown simulated chip "${m[1] ?? ""}" in ${url}`, { hint: `Use one of: ${SIM_CHIPS.join(", ")}.` });
+  }
+  const options: SimOptions = { chip: chip as SimChipName, flashSizeBytes: 0x400000 };
+  const bool = (v: string) => v === "" || v === "1" || v === "true" || v === "yes";
+  for (const [key, value] of new URLSearchParams(m[2] ?? "")) {
+    switch (key) {
+      case "flash":
+        options.flashSizeBytes = parseFlashSize(value);
+        break;
+      case "mac":
+        parseMac(value);
+        options.mac = value;
+        break;
+      case "seed":
+        if (!/^\d+$/.test(value)) throw new EspsyncError("USAGE", `invalid seed "${value}" in ${url}`, { hint: "Use a non-negative integer." });
+        options.seed = Number(value);
+        break;
+      case "boot":
+        if (value !== "app" && value !== "download") throw new EspsyncError("USAGE", `invalid boot "${value}" in ${url}`, { hint: "Use boot=download or boot=app." });
+        options.boot = value;
+        break;
+      case "timing":
+        if (!(value in TIMING_PROFILES)) {
+          throw new EspsyncError("USAGE", `invalid timing profile "${value}" in ${url}`, { hint: `Use one of: ${Object.keys(TIMING_PROFILES).join(", ")}.` });
+        }
+        options.timing = value as TimingProfileName;
+        break;
+      case "file":
+        options.flashFile = value;
+        break;
+      case "usbJtagSerial":
+      case "usb":
+        options.usbJtagSerial = bool(value);
+        break;
+      case "sdm":
+        options.secureDownloadMode = bool(value);
+        break;
+      case "encrypted":
+        options.flashEncryption = bool(value);
+        break;
+      default:
+        throw new EspsyncError("USAGE", `unknown simulator option "${key}" in ${url}`, {
+          hint: "Options: flash, mac, seed, boot, timing, file, usb, sdm, encrypted.",
+        });
+    }
+  }
+  return options;
+}

@@ -1,0 +1,344 @@
+/**
+ * The virtual ESP32-family chip: reset lines, UART, ROM loader, flasher stub and NOR flash behind
+ * one `SerialEndpoint`. Servers (TCP, RFC 2217, pty) and the in-process `SimPort` wrap it.
+ * Output is delivered asynchronously (setImmediate), never from inside `receive`.
+ */
+import { EspsyncError } from "../../src/errors.js";
+import type { ControlLines } from "../../src/transport/port.js";
+import type { SerialEndpoint } from "../../src/transport/endpoint.js";
+import { downloadBootLines, encodeLines, flashBootLines, appLines, type ResetCause } from "./boot.js";
+import { SIM_CHIP_TABLE, SIM_CHIPS, type SimChipSpec } from "./chip-table.js";
+import { FaultInjector, type RequestFaults } from "./faults.js";
+import { FlashFile } from "./flash-file.js";
+import { FlashModel } from "./flash-model.js";
+import { type FlashWork, type LoaderContext, parseRequest } from "./loader-context.js";
+import { deriveEncryptionKey, deriveMac, parseMac, type SimOptions } from "./options.js";
+import { opName, PROTO } from "./protocol-constants.js";
+import { RegisterFile } from "./registers.js";
+import { RomLoader } from "./rom-loader.js";
+import { SlipDecoder, slipEncode } from "./slip.js";
+import { StubLoader } from "./stub-loader.js";
+import { resolveTimingProfile, VirtualClock } from "./timing.js";
+
+/** Baud rate of the ROM after reset. */
+export const ROM_BAUD = 115200;
+/** Real-time window after EN rises in which strap pins may still change (the EN capacitor, §4.1). */
+export const STRAP_SETTLE_MS = 5;
+
+/** Counters and state tests read. */
+export interface SimStats {
+  readonly mode: "app" | "rom" | "stub";
+  readonly uartBaud: number;
+  readonly resets: number;
+  readonly framesFromHost: number;
+  readonly framesToHost: number;
+}
+
+/** A simulated chip; see the module comment. */
+export class VirtualChip implements SerialEndpoint, LoaderContext {
+  readonly spec: SimChipSpec;
+  readonly flash: FlashModel;
+  readonly regs: RegisterFile;
+  readonly faults: FaultInjector;
+  readonly mac: readonly number[];
+  readonly options: Readonly<SimOptions>;
+  secureDownloadMode: boolean;
+  flashEncryption: boolean;
+  appOutput: string[];
+  private currentMode: "app" | "rom" | "stub";
+  private rom: RomLoader;
+  private stub: StubLoader | undefined;
+  private readonly decoder = new SlipDecoder();
+  private readonly clock: VirtualClock | undefined;
+  private readonly flashFile: FlashFile | undefined;
+  private readonly encryptionKey: Uint8Array;
+  private readonly listeners = new Set<(data: Uint8Array) => void>();
+  private readonly disconnectListeners = new Set<(reason: Error) => void>();
+  private outbox: { data: Uint8Array; arrivalS: number }[] = [];
+  private flushScheduled = false;
+  private lines: ControlLines = { dtr: false, rts: false };
+  private inReset = false;
+  private usbDownloadLatch = false;
+  private pendingBoot: { timer: NodeJS.Timeout; cause: ResetCause } | undefined;
+  private hostBaud: number | undefined;
+  private uartBaud = ROM_BAUD;
+  private requestFaults: RequestFaults = {};
+  private fgS = 0;
+  private bgS = 0;
+  private startS = 0;
+  private counts = { resets: 0, framesFromHost: 0, framesToHost: 0 };
+
+  constructor(options: SimOptions) {
+    const spec = (SIM_CHIP_TABLE as Record<string, SimChipSpec>)[options.chip];
+    if (!spec) {
+      throw new EspsyncError("CHIP_UNKNOWN", `unknown simulated chip "${options.chip}"`, { hint: `Use one of: ${SIM_CHIPS.join(", ")}.` });
+    }
+    this.options = options;
+    this.spec = spec;
+    this.flash = new FlashModel(options.flashSizeBytes);
+    this.flashFile = options.flashFile ? new FlashFile(this.flash, options.flashFile) : undefined;
+    this.mac = options.mac ? parseMac(options.mac) : deriveMac(options.chip, options.seed ?? 0);
+    this.regs = new RegisterFile(spec, this.mac, this.flash);
+    this.faults = new FaultInjector(options.faults ?? []);
+    this.clock = options.timing ? new VirtualClock(resolveTimingProfile(options.timing)) : undefined;
+    this.encryptionKey = deriveEncryptionKey(this.mac);
+    this.secureDownloadMode = options.secureDownloadMode ?? false;
+    this.flashEncryption = options.flashEncryption ?? false;
+    this.appOutput = options.appOutput ?? [];
+    this.currentMode = options.boot === "app" ? "app" : "rom";
+    this.rom = new RomLoader(this);
+  }
+
+  /** `app`, `rom` or `stub`. Observing it settles a pending strap sampling. */
+  get mode(): "app" | "rom" | "stub" {
+    this.settleBoot();
+    return this.currentMode;
+  }
+
+  /** Counters of the flash and wire, plus chip state. */
+  get stats(): SimStats & FlashModel["counters"] {
+    return { ...this.flash.counters, mode: this.currentMode, uartBaud: this.uartBaud, ...this.counts };
+  }
+
+  /** Modelled wall time in seconds (0 without a timing model). */
+  get virtualTimeS(): number {
+    return this.clock?.nowS ?? 0;
+  }
+
+  /** Restarts the virtual clocks. */
+  resetVirtualTime(): void {
+    this.clock?.reset();
+  }
+
+  /** Writes the flash file now (it is otherwise saved shortly after every change). */
+  flushFlashFile(): void {
+    this.flashFile?.flush();
+  }
+
+  // ---- SerialEndpoint -------------------------------------------------------------------------
+
+  receive(data: Uint8Array): void {
+    this.flash.counters.bytesFromHost += data.length;
+    this.settleBoot();
+    if (this.inReset) return;
+    if (this.hostBaud !== undefined && this.hostBaud !== this.uartBaud) {
+      this.decoder.reset(); // framing errors: the UART discards what it cannot decode
+      return;
+    }
+    const arrivalS = this.clock ? this.clock.hostWrite(data.length, this.uartBaud) : 0;
+    if (this.currentMode === "app") return; // the application ignores input
+    for (const frame of this.decoder.push(data)) {
+      if ((this.currentMode as string) === "app" || this.inReset) break; // a command rebooted the chip
+      this.handleFrame(frame, arrivalS);
+    }
+  }
+
+  onTransmit(listener: (data: Uint8Array) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Registers a listener for injected disconnects; the wrapper should drop its link. */
+  onDisconnect(listener: (reason: Error) => void): () => void {
+    this.disconnectListeners.add(listener);
+    return () => this.disconnectListeners.delete(listener);
+  }
+
+  setBaudRate(baudRate: number): void {
+    this.hostBaud = baudRate;
+  }
+
+  setLines(lines: ControlLines): void {
+    const prev = this.lines;
+    this.lines = { dtr: lines.dtr, rts: lines.rts };
+    const enLow = lines.rts && !lines.dtr;
+    if (this.options.usbJtagSerial && this.spec.usbJtagSerial) {
+      // USB-Serial/JTAG model (§4.2, unconfirmed): reset while RTS=1 & DTR=0; download if DTR was
+      // asserted just before reset was entered (or, as on a dev board, at release).
+      if (enLow && !this.inReset) {
+        this.enterReset();
+        this.usbDownloadLatch = prev.dtr;
+      } else if (!enLow && this.inReset) {
+        this.inReset = false;
+        this.boot(this.usbDownloadLatch || (lines.dtr && !lines.rts), "usb-jtag");
+      }
+      return;
+    }
+    if (enLow) {
+      if (!this.inReset) this.enterReset();
+    } else if (this.inReset) {
+      // EN rises; IO0 is sampled a moment later (esptool's sequential DTR/RTS changes rely on it).
+      this.inReset = false;
+      const timer = setTimeout(() => this.settleBoot(), STRAP_SETTLE_MS);
+      timer.unref();
+      this.pendingBoot = { timer, cause: "power-on" };
+    }
+  }
+
+  // ---- LoaderContext --------------------------------------------------------------------------
+
+  get powerLossPending(): boolean {
+    return this.requestFaults.powerLoss === true;
+  }
+
+  respond(op: number, value: number, payload: Uint8Array, status: Uint8Array, copies = 1): void {
+    const packet = new Uint8Array(8 + payload.length + status.length);
+    const v = new DataView(packet.buffer);
+    v.setUint8(0, 1);
+    v.setUint8(1, op);
+    v.setUint16(2, payload.length + status.length, true);
+    v.setUint32(4, value >>> 0, true);
+    packet.set(payload, 8);
+    packet.set(status, 8 + payload.length);
+    for (let i = 0; i < copies; i++) {
+      const f = this.faults.onResponse(op);
+      if (f.drop) continue;
+      let out = packet;
+      if (f.corruptIndex !== undefined) {
+        out = packet.slice();
+        const at = f.corruptIndex < 0 ? out.length - 1 : Math.min(f.corruptIndex, out.length - 1);
+        out[at] = (out[at] as number) ^ 0xff;
+      }
+      this.sendFrame(out);
+    }
+  }
+
+  sendFrame(payload: Uint8Array): void {
+    this.counts.framesToHost++;
+    this.emit(slipEncode(payload), this.startS + this.fgS);
+  }
+
+  work(w: FlashWork | number): void {
+    if (this.clock) this.fgS += typeof w === "number" ? w : this.clock.flashWorkS(w);
+  }
+
+  background(w: FlashWork | number): void {
+    if (this.clock) this.bgS += typeof w === "number" ? w : this.clock.flashWorkS(w);
+  }
+
+  setUartBaud(baud: number): void {
+    this.uartBaud = baud;
+  }
+
+  enterStub(): void {
+    this.currentMode = "stub";
+    this.stub = new StubLoader(this);
+    this.sendFrame(PROTO.OHAI);
+  }
+
+  runUserCode(): void {
+    this.currentMode = "app";
+    this.stub = undefined;
+    this.emit(encodeLines(appLines(this.spec, this.flash, this.appOutput)), this.startS + this.fgS);
+  }
+
+  powerLoss(): void {
+    this.enterReset();
+    this.inReset = false;
+    this.boot(false, "power-on");
+  }
+
+  md5(addr: number, len: number): Uint8Array {
+    this.work({ md5Bytes: len });
+    if (!this.flashEncryption) return this.flash.digest(addr, len);
+    const key = this.encryptionKey;
+    return this.flash.digest(addr, len, (data, at) => data.map((b, i) => b ^ (key[(at + i) % key.length] as number)));
+  }
+
+  securityInfo(bytes: number): Uint8Array {
+    const out = new Uint8Array(20);
+    const v = new DataView(out.buffer);
+    v.setUint32(0, this.secureDownloadMode ? 1 << 2 : 0, true); // bit 2 SECURE_DOWNLOAD_ENABLE, §2.6
+    v.setUint8(4, this.flashEncryption ? 1 : 0); // flash_crypt_cnt: odd = encryption on
+    v.setUint32(12, this.spec.chipId, true);
+    return out.subarray(0, bytes);
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private handleFrame(frame: Uint8Array, arrivalS: number): void {
+    this.counts.framesFromHost++;
+    if (this.faults.silencedBy()) return;
+    const isRequest = frame.length >= 8 && frame[0] === 0 && !(this.stub?.streaming && frame.length === 4);
+    const op = isRequest ? (frame[1] as number) : -1;
+    this.requestFaults = isRequest ? this.faults.onRequest(op) : {};
+    let f = frame;
+    if (this.requestFaults.corruptIndex !== undefined) {
+      f = frame.slice();
+      const at = this.requestFaults.corruptIndex < 0 ? f.length - 1 : Math.min(this.requestFaults.corruptIndex, f.length - 1);
+      f[at] = (f[at] as number) ^ 0xff;
+    }
+    if (this.requestFaults.disconnect) {
+      const reason = new EspsyncError("PORT_CLOSED", `simulated ${this.spec.displayName} dropped the link at ${opName(op)}`, {
+        hint: "This disconnect was injected by a fault rule.",
+      });
+      for (const l of [...this.disconnectListeners]) l(reason);
+      this.requestFaults = {};
+      return;
+    }
+    const req = parseRequest(f);
+    if (isRequest && req) this.flash.noteCommand(opName(req.op), req.data.length, req.data.length >= 16 ? new DataView(req.data.buffer, req.data.byteOffset).getUint32(12, true) : 0);
+    this.startS = this.clock ? this.clock.startWork(arrivalS) : 0;
+    this.fgS = 0;
+    this.bgS = 0;
+    const forced = this.requestFaults.errorStatus;
+    if (this.currentMode === "stub" && this.stub) this.stub.handleFrame(f, req, forced);
+    else if (req) this.rom.handle(req, forced);
+    this.clock?.busyUntil(this.startS + this.fgS + this.bgS);
+    this.requestFaults = {};
+  }
+
+  private emit(data: Uint8Array, readyS: number): void {
+    let out = data;
+    if (this.hostBaud !== undefined && this.hostBaud !== this.uartBaud) out = new Uint8Array(data.length); // garbage at the wrong rate
+    this.flash.counters.bytesToHost += out.length;
+    const arrivalS = this.clock ? this.clock.chipSend(out.length, readyS, this.uartBaud) : 0;
+    this.outbox.push({ data: out, arrivalS });
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flushOutbox());
+  }
+
+  private flushOutbox(): void {
+    this.flushScheduled = false;
+    const chunks = this.outbox;
+    this.outbox = [];
+    for (const c of chunks) {
+      this.clock?.delivered(c.arrivalS);
+      for (const l of [...this.listeners]) l(c.data);
+    }
+  }
+
+  private enterReset(): void {
+    this.inReset = true;
+    if (this.pendingBoot) clearTimeout(this.pendingBoot.timer);
+    this.pendingBoot = undefined;
+    this.decoder.reset();
+  }
+
+  /** Samples IO0 for a pending EN release (the settle window ended, or the chip is observed). */
+  private settleBoot(): void {
+    const pending = this.pendingBoot;
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.pendingBoot = undefined;
+    this.boot(this.lines.dtr && !this.lines.rts, pending.cause);
+  }
+
+  private boot(download: boolean, cause: ResetCause): void {
+    this.counts.resets++;
+    this.uartBaud = ROM_BAUD;
+    this.decoder.reset();
+    this.stub = undefined;
+    this.rom = new RomLoader(this);
+    this.currentMode = download ? "rom" : "app";
+    const now = this.clock?.nowS ?? 0;
+    const lines = download ? downloadBootLines(this.spec, cause) : flashBootLines(this.spec, this.flash, this.appOutput, cause);
+    this.emit(encodeLines(lines), now);
+  }
+}
+
+/** Creates a virtual chip. */
+export function createVirtualChip(options: SimOptions): VirtualChip {
+  return new VirtualChip(options);
+}

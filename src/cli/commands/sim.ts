@@ -1,0 +1,55 @@
+/**
+ * `espsync sim`: runs the virtual chip as a server, so any host — espsync, esptool, esptool-js —
+ * can flash it over raw TCP (`socket://`), RFC 2217 or a pseudo-terminal.
+ */
+import { createVirtualChip, parseSimUrl, serveEndpoint } from "../../../adapters/index.js";
+import { EspsyncError } from "../../errors.js";
+import type { CommandSpec } from "../command.js";
+import { EXIT } from "../exit-codes.js";
+
+export const simCommand: CommandSpec = {
+  command: "sim",
+  describe: "Run a virtual ESP32-family chip and serve it over TCP, RFC 2217 or a pseudo-terminal",
+  examples: [
+    ["espsync sim --chip esp32 --listen 127.0.0.1:5555", "serve a virtual ESP32 for socket://127.0.0.1:5555"],
+    ["espsync sim --chip esp32c3 --flash-file board.bin --rfc2217 127.0.0.1:4000", "persist the flash; reset lines over RFC 2217"],
+    ["espsync sim --chip esp32s3 --pty", "create a pseudo-terminal and print its path"],
+  ],
+  builder: (y) =>
+    y
+      .option("listen", { type: "string", describe: "Serve raw TCP on HOST:PORT (what esptool calls socket://)", group: "Simulator:" })
+      .option("rfc2217", { type: "string", describe: "Serve RFC 2217 on HOST:PORT (DTR/RTS drive the reset model)", group: "Simulator:" })
+      .option("pty", { type: "boolean", default: false, describe: "Serve on a new pseudo-terminal and print its path", group: "Simulator:" })
+      .option("flash-size", { type: "string", default: "4MB", describe: "Flash size: 2MB, 4MB, 8MB or 16MB", group: "Simulator:" })
+      .option("flash-file", { type: "string", describe: "Keep the flash in this file across restarts (created erased when missing)", group: "Simulator:" })
+      .option("mac", { type: "string", describe: "Factory MAC, e.g. 24:0a:c4:00:00:01", group: "Simulator:" })
+      .option("seed", { type: "number", describe: "Derive a deterministic MAC from this number", group: "Simulator:" })
+      .option("boot", { type: "string", choices: ["download", "app"], default: "download", describe: "State at start", group: "Simulator:" }),
+  run: async (args, ctx) => {
+    if (args.listen === undefined && args.rfc2217 === undefined && args.pty !== true) {
+      throw new EspsyncError("USAGE", "espsync sim needs at least one of --listen, --rfc2217 or --pty", {
+        hint: "e.g. espsync sim --chip esp32 --listen 127.0.0.1:5555",
+      });
+    }
+    const chipName = ctx.globals.chip === "auto" ? "esp32" : ctx.globals.chip;
+    const query = new URLSearchParams({ flash: String(args["flash-size"]), boot: String(args.boot) });
+    if (typeof args["flash-file"] === "string") query.set("file", args["flash-file"]);
+    if (typeof args.mac === "string") query.set("mac", args.mac);
+    if (typeof args.seed === "number") query.set("seed", String(args.seed));
+    const chip = createVirtualChip(parseSimUrl(`sim:${chipName}?${query.toString()}`));
+    const server = await serveEndpoint(chip, {
+      ...(typeof args.listen === "string" ? { listen: args.listen } : {}),
+      ...(typeof args.rfc2217 === "string" ? { rfc2217: args.rfc2217 } : {}),
+      pty: args.pty === true,
+    });
+    for (const address of server.addresses) ctx.say(`espsync sim: ${chipName} serving on ${address}`);
+    ctx.say("press Ctrl-C to stop");
+    await new Promise<void>((resolve) => {
+      if (ctx.io.signal.aborted) resolve();
+      else ctx.io.signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    await server.close();
+    await chip.close?.();
+    return EXIT.ok;
+  },
+};

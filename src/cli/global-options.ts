@@ -1,0 +1,100 @@
+/**
+ * The options every command accepts, as one declarative table, and their normalisation (esptool's
+ * spellings, environment variables). Commands read the normalised {@link GlobalOptions}.
+ */
+import type { Options } from "yargs";
+import { EspsyncError } from "../errors.js";
+import { CHIP_NAMES, type AfterMode, type BeforeMode, type ChipName } from "../protocol/device.js";
+
+/** The declarative table handed to yargs. */
+export const GLOBAL_OPTIONS = {
+  port: { alias: "p", type: "string", array: true, describe: "Serial port, socket://host:port, rfc2217://host:port, sim:<chip>, auto, mac:<mac> or serial:<usb-serial>; repeat to flash several boards", group: "Connection:" },
+  baud: { alias: "b", type: "number", describe: "Transfer baud rate (connects at 115200 first)", default: undefined, group: "Connection:" },
+  chip: { alias: "c", type: "string", describe: `Chip family: auto or ${CHIP_NAMES.join(", ")}`, group: "Connection:" },
+  before: { type: "string", describe: "How to enter download mode: default-reset, usb-reset, no-reset, no-reset-no-sync", group: "Connection:" },
+  after: { type: "string", describe: "What to do when done: hard-reset, soft-reset, no-reset, no-reset-stub", group: "Connection:" },
+  "reset-sequence": { type: "string", describe: "Custom reset sequence, e.g. D0|R1|W100|D1|R0|W50|D0", group: "Connection:" },
+  "connect-attempts": { type: "number", describe: "Connection attempts (default 7)", group: "Connection:" },
+  stub: { type: "boolean", default: true, describe: "Upload the flasher stub (--no-stub talks to the ROM only)", group: "Connection:" },
+  json: { type: "boolean", default: false, describe: "Print one JSON document on stdout (human text goes to stderr)", group: "Output:" },
+  quiet: { alias: "q", type: "boolean", default: false, describe: "Print only results and errors", group: "Output:" },
+  verbose: { alias: "v", type: "boolean", default: false, describe: "Print more detail", group: "Output:" },
+  trace: { type: "boolean", default: false, describe: "Print decoded protocol lines", group: "Output:" },
+  debug: { type: "boolean", default: false, describe: "Print error causes", group: "Output:" },
+} as const satisfies Record<string, Options>;
+
+/** Default transfer baud rate (esptool's typical fast rate). */
+export const DEFAULT_BAUD = 921_600;
+
+/** Baud rates a USB-UART bridge and the ROM/stub handle. */
+export const SUPPORTED_BAUDS = [9600, 57600, 74880, 115200, 230400, 460800, 921600, 1500000, 2000000, 3000000] as const;
+
+/** Normalised global options. */
+export interface GlobalOptions {
+  readonly ports: readonly string[];
+  readonly baud: number;
+  readonly chip: ChipName | "auto";
+  readonly before: BeforeMode;
+  readonly after: AfterMode;
+  readonly resetSequence?: string;
+  readonly connectAttempts: number;
+  readonly stub: boolean;
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly trace: boolean;
+  readonly debug: boolean;
+}
+
+const BEFORE: readonly BeforeMode[] = ["default_reset", "usb_reset", "no_reset", "no_reset_no_sync"];
+const AFTER: readonly AfterMode[] = ["hard_reset", "soft_reset", "no_reset", "no_reset_stub"];
+
+/** Reads the parsed yargs values plus ESPSYNC_* environment variables into {@link GlobalOptions}. */
+export function normaliseGlobalOptions(args: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): GlobalOptions {
+  const portArg = (args.port as string[] | undefined) ?? [];
+  const ports = portArg.length > 0 ? portArg : env.ESPSYNC_PORT ? env.ESPSYNC_PORT.split(",").map((p) => p.trim()).filter(Boolean) : [];
+  const baudRaw = args.baud ?? (env.ESPSYNC_BAUD !== undefined ? Number(env.ESPSYNC_BAUD) : DEFAULT_BAUD);
+  const baud = Number(baudRaw);
+  if (!Number.isInteger(baud) || !(SUPPORTED_BAUDS as readonly number[]).includes(baud)) {
+    throw new EspsyncError("BAUD_INVALID", `unsupported baud rate ${String(baudRaw)}`, {
+      hint: `use one of ${SUPPORTED_BAUDS.join(", ")}`,
+    });
+  }
+  const chipRaw = String(args.chip ?? env.ESPSYNC_CHIP ?? "auto").toLowerCase().replace(/-/g, "");
+  if (chipRaw !== "auto" && !(CHIP_NAMES as readonly string[]).includes(chipRaw)) {
+    throw new EspsyncError("CHIP_UNKNOWN", `unknown chip '${String(args.chip ?? env.ESPSYNC_CHIP)}'`, {
+      hint: `use auto or one of ${CHIP_NAMES.join(", ")}`,
+    });
+  }
+  const attempts = args["connect-attempts"] === undefined ? 7 : Number(args["connect-attempts"]);
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 100) {
+    throw new EspsyncError("USAGE", `--connect-attempts must be a whole number from 1 to 100, got ${String(args["connect-attempts"])}`, {
+      hint: "the default, 7, suits most boards",
+    });
+  }
+  return {
+    ports,
+    baud,
+    chip: chipRaw as ChipName | "auto",
+    before: parseMode("--before", args.before, BEFORE, "default_reset"),
+    after: parseMode("--after", args.after, AFTER, "hard_reset"),
+    ...(typeof args["reset-sequence"] === "string" ? { resetSequence: args["reset-sequence"] } : {}),
+    connectAttempts: attempts,
+    stub: args.stub !== false,
+    json: args.json === true,
+    quiet: args.quiet === true,
+    verbose: args.verbose === true,
+    trace: args.trace === true,
+    debug: args.debug === true,
+  };
+}
+
+/** Accepts esptool's spellings with either `-` or `_` (`hard-reset`, `hard_reset`). */
+function parseMode<T extends string>(flag: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  const normalised = String(value).toLowerCase().replace(/-/g, "_");
+  if ((allowed as readonly string[]).includes(normalised)) return normalised as T;
+  throw new EspsyncError("USAGE", `${flag} ${String(value)} is not a mode espsync knows`, {
+    hint: `use one of ${allowed.map((a) => a.replace(/_/g, "-")).join(", ")}`,
+  });
+}

@@ -1,0 +1,37 @@
+/**
+ * Everything the CLI touches of the outside world, passed in so that tests run the real CLI in
+ * process with captured output, a chosen environment and a controllable interrupt.
+ */
+
+/** A text sink with terminal awareness. */
+export interface TextSink {
+  write(text: string): void;
+  /** True when the sink is an interactive terminal (progress bars, colours). */
+  readonly isTTY: boolean;
+}
+
+/** The CLI's view of its process. */
+export interface CliIo {
+  /** Results (and the single JSON document with `--json`). */
+  readonly stdout: TextSink;
+  /** Progress, warnings, errors, and human text when `--json` owns stdout. */
+  readonly stderr: TextSink;
+  /** Environment variables (ESPSYNC_PORT, ESPSYNC_BAUD, ESPSYNC_CHIP, NO_COLOR, XDG_CACHE_HOME…). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Directory relative paths are resolved against. */
+  readonly cwd: string;
+  /** Aborted on Ctrl-C / SIGTERM: long operations stop at the next safe point. */
+  readonly signal: AbortSignal;
+}
+
+/** A sink that keeps what was written, for tests and for JSON capture. */
+export function memorySink(isTTY = false): TextSink & { readonly text: () => string } {
+  const chunks: string[] = [];
+  return {
+    isTTY,
+    write(text: string) {
+      chunks.push(text);
+    },
+    text: () => chunks.join(""),
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The programmatic entry point of the CLI: `run(argv, io)` parses the arguments with yargs, runs
+ * one command and returns the exit code. The binary and the tests both go through here.
+ */
+import yargs, { type Argv } from "yargs";
+import { EspsyncError } from "../errors.js";
+import { COMMANDS } from "./commands/index.js";
+import type { CommandContext, CommandSpec } from "./command.js";
+import { EXIT, exitCodeFor } from "./exit-codes.js";
+import { GLOBAL_OPTIONS, normaliseGlobalOptions } from "./global-options.js";
+import type { CliIo } from "./io.js";
+import { errorToJson, renderError } from "./render-error.js";
+import { VERSION } from "./version.js";
+
+/** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  let chosen: { spec: CommandSpec; args: Record<string, unknown> } | undefined;
+  const parser = buildParser(io, (spec, args) => {
+    chosen = { spec, args };
+  });
+  const parsed = await new Promise<{ error?: Error; output: string }>((resolve) => {
+    parser.parse([...argv], {}, (error: Error | undefined, _args: unknown, output: string) => resolve({ ...(error ? { error } : {}), output }));
+  });
+  if (parsed.error) {
+    io.stderr.write(renderError(new EspsyncError("USAGE", parsed.error.message, { hint: "run `espsync --help` (or `espsync <command> --help`) for usage and examples" }), false));
+    return EXIT.usage;
+  }
+  if (parsed.output) {
+    io.stdout.write(`${parsed.output}\n`);
+    return EXIT.ok;
+  }
+  if (!chosen) {
+    io.stderr.write(renderError(new EspsyncError("USAGE", "no command given", { hint: "run `espsync --help` to see the commands" }), false));
+    return EXIT.usage;
+  }
+  return runCommand(chosen.spec, chosen.args, io);
+}
+
+async function runCommand(spec: CommandSpec, args: Record<string, unknown>, io: CliIo): Promise<number> {
+  const json = args.json === true;
+  const debug = args.debug === true;
+  try {
+    const globals = normaliseGlobalOptions(args, io.env);
+    const human = globals.json ? io.stderr : io.stdout;
+    const ctx: CommandContext = {
+      io,
+      globals,
+      say: (line) => {
+        if (!globals.quiet) human.write(`${line}\n`);
+      },
+      warn: (line) => io.stderr.write(`warning: ${line}\n`),
+      detail: (line) => {
+        if (globals.verbose) human.write(`${line}\n`);
+      },
+      emitJson: (value) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    };
+    return await spec.run(args, ctx);
+  } catch (error) {
+    io.stderr.write(renderError(error, debug));
+    if (json) io.stdout.write(`${JSON.stringify({ ok: false, error: errorToJson(error) }, null, 2)}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+function buildParser(io: CliIo, choose: (spec: CommandSpec, args: Record<string, unknown>) => void): Argv {
+  let parser = yargs()
+    .scriptName("espsync")
+    .usage("espsync <command> [options]\n\nFlash ESP32-family chips, writing only the 4 KiB sectors that differ.")
+    .version(VERSION)
+    .options(GLOBAL_OPTIONS)
+    .strict()
+    .demandCommand(1, "no command given")
+    .recommendCommands()
+    .exitProcess(false)
+    .wrap(Math.min(100, io.stdout.isTTY ? 100 : 100))
+    .epilogue("Exit codes: 0 ok, 1 unexpected, 2 usage or bad input, 3 port or connection, 4 verify mismatch, 5 chip or image refused, 130 interrupted.");
+  for (const spec of COMMANDS) {
+    parser = parser.command(
+      [spec.command, ...(spec.aliases ?? [])],
+      spec.describe,
+      (y) => {
+        let built = spec.builder ? spec.builder(y) : y;
+        for (const [example, description] of spec.examples) built = built.example(example, description);
+        return built;
+      },
+      (args) => choose(spec, args as Record<string, unknown>),
+    );
+  }
+  return parser;
+}

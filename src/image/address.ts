@@ -1,0 +1,19 @@
+/** Parsing of flash addresses given on the command line or in flasher_args.json. */
+import { EspsyncError } from "../errors.js";
+
+/**
+ * Parses an esptool-style address: `0x1000`, `0X1000` or decimal `4096`. Throws `ADDRESS_INVALID`
+ * naming `context` (usually the file the address belongs to).
+ */
+export function parseAddress(text: string, context: string): number {
+  const t = text.trim();
+  let value = Number.NaN;
+  if (/^0x[0-9a-f]+$/i.test(t)) value = Number.parseInt(t.slice(2), 16);
+  else if (/^\d+$/.test(t)) value = Number.parseInt(t, 10);
+  if (!Number.isSafeInteger(value) || value > 0xffffffff) {
+    throw new EspsyncError("ADDRESS_INVALID", `address "${text}" for ${context} is not a number`, {
+      hint: "Give flash addresses as hex (0x10000) or decimal (65536).",
+    });
+  }
+  return value;
+}

@@ -1,0 +1,70 @@
+/**
+ * Checks that need the connected chip, run right after connecting and before any write, and the
+ * rebuild of the set for that chip (bootloader classification, `--flash-size detect`). Pure.
+ */
+import { EspsyncError, hex32 } from "../errors.js";
+import { CHIP_FACTS, describeChipId, type ImageChip } from "./chip-table.js";
+import { buildImageSet, type ImageSet } from "./image-set.js";
+import { checkFlashRange, imagesOf, validateImageSet } from "./validate.js";
+
+/** What the image layer needs to know about the connected chip. */
+export interface ConnectedChip {
+  readonly chip: ImageChip;
+  /** Revision, major·100 + minor. */
+  readonly revisionFull: number;
+  /** Detected flash size; 0 when unknown. */
+  readonly flashSizeBytes: number;
+}
+
+function revision(full: number): string {
+  return `v${Math.floor(full / 100)}.${full % 100}`;
+}
+
+/**
+ * Throws `CHIP_MISMATCH` when the set was meant for another chip, `CHIP_REVISION_TOO_OLD` when an
+ * image needs a newer revision (unless `force`), `LAYOUT_OUT_OF_RANGE` past the detected flash size.
+ */
+export function validateForChip(set: ImageSet, chip: ConnectedChip, options: { force?: boolean } = {}): void {
+  if (set.chip !== undefined && set.chip !== chip.chip && set.chipSource !== undefined) {
+    throw new EspsyncError("CHIP_MISMATCH", `the images are for ${set.chip} (from ${set.chipSource}) but the connected chip is ${chip.chip}`, {
+      hint: `Connect an ${set.chip}, or flash images built for ${chip.chip}.`,
+    });
+  }
+  const wantId = CHIP_FACTS[chip.chip].chipId;
+  for (const { region, addr, image } of imagesOf(set)) {
+    const ext = image.ext;
+    if (ext === undefined) continue;
+    if (ext.chipId !== wantId) {
+      throw new EspsyncError("CHIP_MISMATCH", `${region.sourcePath} at ${hex32(addr)} is built for ${describeChipId(ext.chipId)}, but the connected chip is ${chip.chip}`, {
+        hint: `Build the project for ${chip.chip} (idf.py set-target ${chip.chip}) or connect the right board.`,
+      });
+    }
+    if (ext.minRevFull > chip.revisionFull && options.force !== true) {
+      throw new EspsyncError(
+        "CHIP_REVISION_TOO_OLD",
+        `${region.sourcePath} at ${hex32(addr)} needs ${chip.chip} revision ${revision(ext.minRevFull)} or newer; the chip is ${revision(chip.revisionFull)}`,
+        { hint: "Rebuild with a lower minimum chip revision (CONFIG_ESP_REV_MIN_FULL), or pass --force to write anyway." },
+      );
+    }
+  }
+  if (chip.flashSizeBytes > 0) checkFlashRange(set, chip.flashSizeBytes, "detected");
+}
+
+/**
+ * Rebuilds the set for the connected chip: the file at that chip's bootloader offset becomes the
+ * bootloader (and is patched), `--flash-size detect` uses the detected size. Then re-runs
+ * {@link validateImageSet} and {@link validateForChip} on the result and returns it.
+ */
+export function finalizeForChip(set: ImageSet, chip: ConnectedChip, options: { force?: boolean } = {}): ImageSet {
+  validateForChip(set, chip, options);
+  const rebuilt = buildImageSet(set.files, {
+    chip: chip.chip,
+    chipSource: set.chipSource ?? "connected chip",
+    flashSettings: set.flashSettings,
+    ...(set.flashSizeBytes !== undefined && { flashSizeBytes: set.flashSizeBytes }),
+    detectedFlashSizeBytes: chip.flashSizeBytes,
+  });
+  validateImageSet(rebuilt);
+  validateForChip(rebuilt, chip, options);
+  return rebuilt;
+}

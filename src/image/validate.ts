@@ -1,0 +1,111 @@
+/**
+ * Checks run before any port is opened. Pure: each failure throws an `EspsyncError` with its own
+ * stable code, a message naming the file and the address, and a hint.
+ */
+import { EspsyncError, hex32 } from "../errors.js";
+import { SECTOR_SIZE_BYTES, isAligned } from "../util/sectors.js";
+import { describeChipId } from "./chip-table.js";
+import type { EspImageInfo } from "./esp-image.js";
+import type { ImageRegion, ImageSet } from "./image-set.js";
+
+function range(addr: number, sizeBytes: number): string {
+  return `${hex32(addr)}..${hex32(addr + sizeBytes)}`;
+}
+
+/** Every ESP image in the set with where it sits: the region's own image and the parts of merged images. */
+export function imagesOf(set: ImageSet): { region: ImageRegion; addr: number; kind: "bootloader" | "app"; image: EspImageInfo }[] {
+  const out: { region: ImageRegion; addr: number; kind: "bootloader" | "app"; image: EspImageInfo }[] = [];
+  for (const r of set.regions) {
+    if ((r.kind === "bootloader" || r.kind === "app") && r.image !== undefined) out.push({ region: r, addr: r.addr, kind: r.kind, image: r.image });
+    for (const p of r.parts ?? []) {
+      if (p.kind !== "partition-table" && p.image !== undefined) out.push({ region: r, addr: p.addr, kind: p.kind, image: p.image });
+    }
+  }
+  return out;
+}
+
+/** Throws `LAYOUT_OUT_OF_RANGE` when a region ends past `flashSizeBytes`. */
+export function checkFlashRange(set: ImageSet, flashSizeBytes: number, sizeSource: string): void {
+  for (const r of set.regions) {
+    if (r.addr + r.fileSizeBytes > flashSizeBytes) {
+      throw new EspsyncError(
+        "LAYOUT_OUT_OF_RANGE",
+        `${r.sourcePath} at ${range(r.addr, r.fileSizeBytes)} ends past the end of the ${flashSizeBytes / 1048576} MiB flash (${sizeSource})`,
+        { hint: "Check the address, or the flash size (--flash-size) if the chip has more flash." },
+      );
+    }
+  }
+}
+
+/**
+ * Pre-connect checks: alignment, overlaps, flash size (when given), ESP image validity at the
+ * bootloader and app offsets (also inside merged images), chip ids agreeing with each other and with
+ * the requested chip, the partition table, and apps fitting their partitions.
+ */
+export function validateImageSet(set: ImageSet): void {
+  for (const r of set.regions) {
+    if (!isAligned(r.addr, SECTOR_SIZE_BYTES)) {
+      throw new EspsyncError("ADDRESS_UNALIGNED", `${r.sourcePath} at ${hex32(r.addr)}: address is not a multiple of 4 KiB (0x1000)`, {
+        hint: `Flash is erased in 4 KiB sectors; use an address such as ${hex32(r.addr - (r.addr % SECTOR_SIZE_BYTES))}.`,
+      });
+    }
+  }
+  for (let i = 1; i < set.regions.length; i++) {
+    const a = set.regions[i - 1] as ImageRegion;
+    const b = set.regions[i] as ImageRegion;
+    if (a.addr + a.data.length > b.addr) {
+      throw new EspsyncError(
+        "LAYOUT_OVERLAP",
+        `${a.sourcePath} at ${range(a.addr, a.fileSizeBytes)} overlaps ${b.sourcePath} at ${range(b.addr, b.fileSizeBytes)}`,
+        { hint: "Check the addresses: each 4 KiB sector may be written by one file only." },
+      );
+    }
+  }
+  if (set.flashSizeBytes !== undefined) checkFlashRange(set, set.flashSizeBytes, "--flash-size");
+
+  const images = imagesOf(set);
+  for (const { region, addr, kind, image } of images) {
+    if (!image.valid) {
+      throw new EspsyncError("IMAGE_INVALID", `${region.sourcePath}: the ${kind} at ${hex32(addr)} is not a valid ESP image: ${image.problems.join("; ")}`, {
+        hint: `Check that the right file is given for ${hex32(addr)}; rebuild it if it was truncated or edited.`,
+      });
+    }
+  }
+  const first = images.find((i) => i.image.ext !== undefined);
+  for (const img of images) {
+    const id = img.image.ext?.chipId;
+    if (first !== undefined && id !== undefined && id !== first.image.ext?.chipId) {
+      throw new EspsyncError(
+        "CHIP_MISMATCH",
+        `${img.region.sourcePath} at ${hex32(img.addr)} is built for ${describeChipId(id)} but ${first.region.sourcePath} at ${hex32(first.addr)} for ${describeChipId(first.image.ext?.chipId ?? -1)}`,
+        { hint: "All images must come from builds for the same chip." },
+      );
+    }
+  }
+  if (set.partitionTable !== undefined) checkPartitions(set);
+}
+
+function checkPartitions(set: ImageSet): void {
+  const pt = set.partitionTable;
+  if (pt === undefined) return;
+  if (!pt.table.valid) {
+    throw new EspsyncError("PARTITION_TABLE_INVALID", `${pt.sourcePath}: partition table at ${hex32(pt.addr)} is invalid: ${pt.table.problems.join("; ")}`, {
+      hint: "Regenerate the partition table from its CSV (gen_esp32part.py / idf.py partition-table).",
+    });
+  }
+  const bySize = (addr: number, sizeBytes: number, file: string): void => {
+    const p = pt.table.entries.find((e) => e.offset === addr);
+    if (p !== undefined && sizeBytes > p.sizeBytes) {
+      throw new EspsyncError(
+        "PARTITION_TOO_SMALL",
+        `${file} at ${hex32(addr)} is ${sizeBytes} bytes but partition "${p.label}" (${range(p.offset, p.sizeBytes)}) holds ${p.sizeBytes}`,
+        { hint: "Make the partition bigger in the partition table CSV, or the image smaller." },
+      );
+    }
+  };
+  for (const r of set.regions) {
+    if (r.kind === "merged") {
+      for (const part of r.parts ?? []) if (part.kind === "app" && part.image) bySize(part.addr, part.image.imageLengthBytes, r.sourcePath);
+    } else bySize(r.addr, r.fileSizeBytes, r.sourcePath);
+  }
+}

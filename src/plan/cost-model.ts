@@ -1,0 +1,86 @@
+/**
+ * What flashing costs, in seconds, so the planner can choose between probing further, writing
+ * selected sectors and rewriting a whole region. The numbers are estimates: they only have to rank
+ * the alternatives correctly. Defaults: stub at 460800 baud over a USB-UART bridge, W25Q-class flash
+ * (typical 45 ms per 4 KiB erase, 150 ms per 64 KiB erase, 0.7 ms per page), an on-chip MD5 of about
+ * 0.4 s/MB (ARCHITECTURE.md "Delta planning").
+ */
+import { BLOCK_SIZE_BYTES, PAGE_SIZE_BYTES, SECTOR_SIZE_BYTES } from "../util/sectors.js";
+
+/** Parameters of the cost model. */
+export interface CostModel {
+  /** Payload bytes per second over the link (baud / 10 for 8N1). */
+  readonly linkBytesPerS: number;
+  /** Fixed cost of one write or erase run: begin/end commands, stream setup, their round trips. */
+  readonly runOverheadS: number;
+  /** Cost of one digest request when requests are pipelined (round-trip share plus command handling). */
+  readonly digestLatencyS: number;
+  /** Erase of one 4 KiB sector. */
+  readonly sectorEraseS: number;
+  /** Erase of one aligned 64 KiB block. */
+  readonly blockEraseS: number;
+  /** Programming one 256-byte page. */
+  readonly pageProgramS: number;
+  /** Rate the chip reads flash while computing an MD5. */
+  readonly md5BytesPerS: number;
+  /**
+   * Share of sectors expected to be unchanged inside a 64 KiB block known to differ. Measured real
+   * code changes leave few (ARCHITECTURE.md); probing a block's sectors pays only when the expected
+   * saving exceeds the cost of reading it again.
+   */
+  readonly sameFractionPrior: number;
+  /** Estimate compressed sizes (deflate) of what is written; false = raw bytes cross the link. */
+  readonly compress: boolean;
+}
+
+/** Defaults, see the file comment. */
+export const DEFAULT_COST_MODEL: CostModel = {
+  linkBytesPerS: 46_080,
+  runOverheadS: 0.02,
+  digestLatencyS: 0.002,
+  sectorEraseS: 0.045,
+  blockEraseS: 0.15,
+  pageProgramS: 0.0007,
+  md5BytesPerS: 2_500_000,
+  sameFractionPrior: 0.1,
+  compress: true,
+};
+
+/** The default model for a link at `baud` (8N1), with overrides. */
+export function costModelForBaud(baud: number, overrides: Partial<CostModel> = {}): CostModel {
+  return { ...DEFAULT_COST_MODEL, linkBytesPerS: baud / 10, ...overrides };
+}
+
+/**
+ * Time to erase `[addr, addr + sizeBytes)` the way the flasher stub does it: a 64 KiB block erase
+ * wherever an aligned block fits in what is left, 4 KiB sector erases elsewhere.
+ */
+export function eraseTimeS(cost: CostModel, addr: number, sizeBytes: number): number {
+  let t = 0;
+  const end = addr + sizeBytes;
+  for (let p = addr; p < end; ) {
+    if (p % BLOCK_SIZE_BYTES === 0 && end - p >= BLOCK_SIZE_BYTES) {
+      t += cost.blockEraseS;
+      p += BLOCK_SIZE_BYTES;
+    } else {
+      t += cost.sectorEraseS;
+      p += SECTOR_SIZE_BYTES;
+    }
+  }
+  return t;
+}
+
+/** Time to program `sizeBytes` of flash. */
+export function programTimeS(cost: CostModel, sizeBytes: number): number {
+  return (sizeBytes / PAGE_SIZE_BYTES) * cost.pageProgramS;
+}
+
+/** Time to send `bytes` over the link. */
+export function linkTimeS(cost: CostModel, bytes: number): number {
+  return bytes / cost.linkBytesPerS;
+}
+
+/** Time for the chip to digest `sizeBytes` in `queries` requests. */
+export function digestTimeS(cost: CostModel, sizeBytes: number, queries: number): number {
+  return sizeBytes / cost.md5BytesPerS + queries * cost.digestLatencyS;
+}

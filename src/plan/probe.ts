@@ -1,0 +1,193 @@
+/**
+ * Learning what the chip holds, as a pure state machine the engine drives (pyOCD-style per-sector
+ * tri-state). Each round the engine sends every query from {@link nextQueries} (pipelined, e.g.
+ * `Device.md5Many`) and feeds the digests to {@link applyDigests}, until no query is left.
+ *
+ * Strategy per region (ARCHITECTURE.md "Delta planning"): aim for one on-chip read.
+ * - With a cache entry, or when the region is one block, or when round trips are dear compared with
+ *   reading: one whole-region digest first. Equal to the target → skip; equal to the cached digest →
+ *   sector states come from the cache with no further query.
+ * - Otherwise start with 64 KiB block digests: they answer "unchanged?" with the same single read a
+ *   whole-region digest needs, and a mismatch costs no second full read.
+ * - Then 4 KiB sector digests only inside differing blocks, and only when the cost model expects the
+ *   read to pay for itself; unprobed sectors stay `unknown` and are written.
+ */
+import { EspsyncError, hex32 } from "../errors.js";
+import { toHex } from "../util/hex.js";
+import { BLOCK_SIZE_BYTES, SECTOR_SIZE_BYTES } from "../util/sectors.js";
+import { cachedSectorMd5, findCacheEntry, type CacheEntry } from "./cache.js";
+import { DEFAULT_COST_MODEL, digestTimeS, eraseTimeS, linkTimeS, programTimeS, type CostModel } from "./cost-model.js";
+import { RegionTarget, type TargetRegion } from "./target.js";
+
+/** What is known about one sector of the chip. */
+export type SectorState = "unknown" | "same" | "differs";
+
+/** A digest request: MD5 of `[addr, addr + sizeBytes)` on the chip. */
+export interface DigestQuery {
+  readonly addr: number;
+  readonly sizeBytes: number;
+}
+
+/** Probe progress of one region. */
+export interface RegionProbe {
+  readonly target: RegionTarget;
+  readonly cache: CacheEntry | undefined;
+  readonly phase: "whole" | "blocks" | "sectors" | "done";
+  /** Queries of the current phase not answered yet. */
+  readonly pending: readonly DigestQuery[];
+  readonly sectors: readonly SectorState[];
+  /** Region-relative indexes of blocks found to differ (blocks phase). */
+  readonly differingBlocks: readonly number[];
+  /** Digests answered so far. */
+  readonly queries: number;
+  /** Flash bytes the chip read to answer them. */
+  readonly readBytes: number;
+}
+
+/** The whole probe: one entry per region, in input order. */
+export interface ProbeState {
+  readonly regions: readonly RegionProbe[];
+  readonly cost: CostModel;
+}
+
+/** Options of {@link startProbe}. */
+export interface ProbeOptions {
+  readonly cost?: CostModel;
+  /** Cache entries (typically of this chip); matched on mac (when given), address and size. */
+  readonly cache?: readonly CacheEntry[];
+  readonly mac?: string;
+  /** Force the first query kind (tests, benchmarks); `auto` lets the cost model choose. */
+  readonly firstProbe?: "auto" | "whole" | "blocks" | "none";
+}
+
+/** Time to write `[offset, offset + size)` of a target as one run, erase included. */
+export function writeCostS(cost: CostModel, t: RegionTarget, offset: number, sizeBytes: number): number {
+  const sent = cost.compress ? t.compressedBytes(offset, sizeBytes) : sizeBytes;
+  return cost.runOverheadS + eraseTimeS(cost, t.addr + offset, sizeBytes) + linkTimeS(cost, sent) + programTimeS(cost, sizeBytes);
+}
+
+function blockQueries(t: RegionTarget, blocks: readonly number[]): DigestQuery[] {
+  return blocks.map((b) => ({ addr: t.addr + t.block(b).offset, sizeBytes: t.block(b).sizeBytes }));
+}
+
+function firstPhase(t: RegionTarget, cost: CostModel, cache: CacheEntry | undefined, forced: ProbeOptions["firstProbe"]): RegionProbe["phase"] {
+  if (forced === "none") return "done";
+  if (forced === "whole" || forced === "blocks") return t.blockCount === 1 ? "whole" : forced;
+  // Not worth asking at all when reading the region costs more than writing it (a very fast link).
+  const write = cost.runOverheadS + eraseTimeS(cost, t.addr, t.sizeBytes) + programTimeS(cost, t.sizeBytes);
+  if (digestTimeS(cost, t.sizeBytes, 1) >= write) return "done";
+  if (cache !== undefined || t.blockCount === 1) return "whole";
+  // Whole first saves (blocks − 1) round trips when unchanged; blocks first saves one full read and
+  // one round trip when changed. Without a prior, take the cheaper of the two differences.
+  return (t.blockCount - 2) * cost.digestLatencyS > t.sizeBytes / cost.md5BytesPerS ? "whole" : "blocks";
+}
+
+/** Starts probing `regions` (non-overlapping, sector-aligned, data padded to whole sectors). */
+export function startProbe(regions: readonly TargetRegion[], options: ProbeOptions = {}): ProbeState {
+  const cost = options.cost ?? DEFAULT_COST_MODEL;
+  return {
+    cost,
+    regions: regions.map((r): RegionProbe => {
+      const target = new RegionTarget(r);
+      const cache = options.cache === undefined ? undefined : findCacheEntry(options.cache, options.mac, r.addr, r.data.length);
+      const phase = firstPhase(target, cost, cache, options.firstProbe ?? "auto");
+      const pending =
+        phase === "whole" ? [{ addr: r.addr, sizeBytes: r.data.length }] : phase === "blocks" ? blockQueries(target, [...Array(target.blockCount).keys()]) : [];
+      return { target, cache, phase, pending, sectors: new Array<SectorState>(target.sectorCount).fill("unknown"), differingBlocks: [], queries: 0, readBytes: 0 };
+    }),
+  };
+}
+
+/** Every query still to send, all regions together (send them pipelined, in any order). */
+export function nextQueries(state: ProbeState): DigestQuery[] {
+  return state.regions.flatMap((r) => r.pending);
+}
+
+/** True when nothing is left to ask. */
+export function probeDone(state: ProbeState): boolean {
+  return state.regions.every((r) => r.phase === "done");
+}
+
+/** Per-sector states of region `index`. */
+export function sectorStates(state: ProbeState, index: number): readonly SectorState[] {
+  return state.regions[index]?.sectors ?? [];
+}
+
+function fill(sectors: SectorState[], from: number, count: number, s: SectorState): void {
+  for (let i = from; i < from + count; i++) sectors[i] = s;
+}
+
+/** Sector queries for the differing blocks worth probing; marks one-sector blocks directly. */
+function descendToSectors(r: RegionProbe, cost: CostModel, blocks: readonly number[], sectors: SectorState[]): RegionProbe {
+  const t = r.target;
+  const pending: DigestQuery[] = [];
+  for (const b of blocks) {
+    const { offset, sizeBytes } = t.block(b);
+    const first = offset / SECTOR_SIZE_BYTES;
+    const n = sizeBytes / SECTOR_SIZE_BYTES;
+    if (n === 1) {
+      sectors[first] = "differs";
+      continue;
+    }
+    const probe = digestTimeS(cost, sizeBytes, n);
+    if (probe >= cost.sameFractionPrior * writeCostS(cost, t, offset, sizeBytes)) continue; // stays unknown → written
+    for (let i = 0; i < n; i++) pending.push({ addr: t.addr + offset + i * SECTOR_SIZE_BYTES, sizeBytes: SECTOR_SIZE_BYTES });
+  }
+  return { ...r, sectors, phase: pending.length === 0 ? "done" : "sectors", pending };
+}
+
+function afterWhole(r: RegionProbe, cost: CostModel, chipMd5: string, sectors: SectorState[]): RegionProbe {
+  const t = r.target;
+  if (chipMd5 === t.md5()) {
+    fill(sectors, 0, t.sectorCount, "same");
+    return { ...r, sectors, phase: "done", pending: [] };
+  }
+  if (r.cache !== undefined && chipMd5 === r.cache.regionMd5) {
+    // The chip still holds what we wrote last time: per-sector states need no further reading.
+    for (let i = 0; i < t.sectorCount; i++) sectors[i] = cachedSectorMd5(r.cache, i) === t.md5Of(i * SECTOR_SIZE_BYTES, SECTOR_SIZE_BYTES) ? "same" : "differs";
+    return { ...r, sectors, phase: "done", pending: [] };
+  }
+  if (t.blockCount > 1) return { ...r, sectors, phase: "blocks", pending: blockQueries(t, [...Array(t.blockCount).keys()]) };
+  return descendToSectors(r, cost, [0], sectors);
+}
+
+/**
+ * Feeds the chip's answers to `queries` (same order, 16 raw MD5 bytes each) into the state and returns
+ * the next state. Answers may cover a subset of the pending queries; the rest stay pending.
+ */
+export function applyDigests(state: ProbeState, queries: readonly DigestQuery[], digests: readonly Uint8Array[]): ProbeState {
+  if (queries.length !== digests.length) {
+    throw new EspsyncError("INTERNAL", `${queries.length} digest queries but ${digests.length} answers`, { hint: "Pass the answers of md5Many in query order." });
+  }
+  const regions = state.regions.map((r) => ({ ...r, sectors: [...r.sectors], pending: [...r.pending], differingBlocks: [...r.differingBlocks] }));
+  const touched = new Set<number>();
+  const wholeAnswers = new Map<number, string>();
+  queries.forEach((q, k) => {
+    const idx = regions.findIndex((r) => r.pending.some((p) => p.addr === q.addr && p.sizeBytes === q.sizeBytes));
+    const r = regions[idx];
+    if (r === undefined) {
+      throw new EspsyncError("INTERNAL", `digest of ${hex32(q.addr)}+0x${q.sizeBytes.toString(16)} was not asked for`, { hint: "Answer only queries from nextQueries()." });
+    }
+    const chip = toHex(digests[k] as Uint8Array);
+    r.pending = r.pending.filter((p) => p.addr !== q.addr || p.sizeBytes !== q.sizeBytes);
+    r.queries += 1;
+    r.readBytes += q.sizeBytes;
+    touched.add(idx);
+    const offset = q.addr - r.target.addr;
+    if (r.phase === "whole") wholeAnswers.set(idx, chip);
+    else if (r.phase === "blocks") {
+      const b = offset / BLOCK_SIZE_BYTES;
+      if (chip === r.target.md5Of(offset, q.sizeBytes)) fill(r.sectors, offset / SECTOR_SIZE_BYTES, q.sizeBytes / SECTOR_SIZE_BYTES, "same");
+      else r.differingBlocks.push(b);
+    } else {
+      r.sectors[offset / SECTOR_SIZE_BYTES] = chip === r.target.md5Of(offset, SECTOR_SIZE_BYTES) ? "same" : "differs";
+    }
+  });
+  const next = regions.map((r, idx): RegionProbe => {
+    if (!touched.has(idx) || r.pending.length > 0) return r;
+    if (r.phase === "whole") return afterWhole(r, state.cost, wholeAnswers.get(idx) as string, r.sectors);
+    if (r.phase === "blocks") return descendToSectors(r, state.cost, [...r.differingBlocks].sort((a, b) => a - b), r.sectors);
+    return { ...r, phase: "done" };
+  });
+  return { ...state, regions: next };
+}

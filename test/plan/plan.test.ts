@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { buildPlan, cacheEntryFor, startProbe, type CostModel } from "../../src/plan/index.js";
+import { runProbe } from "./probe-loop.js";
+
+const S = 0x1000;
+/** Round numbers so expected times can be worked out by hand; raw bytes cross the link. */
+const cost: CostModel = {
+  linkBytesPerS: 10_000, runOverheadS: 0.01, digestLatencyS: 0.001, sectorEraseS: 0.05, blockEraseS: 0.2,
+  pageProgramS: 0.001, md5BytesPerS: 1_000_000, sameFractionPrior: 0.1, compress: false,
+};
+
+/** Sector `i` of a recognisable non-0xFF pattern. */
+function fillSectors(buf: Uint8Array, from: number, count: number, seed: number): void {
+  for (let i = 0; i < count * S; i++) buf[from + i] = (seed * 131 + ((from + i) >> 12) * 17 + i * 7) % 251;
+}
+
+function flashWith(sizeBytes: number): Uint8Array {
+  return new Uint8Array(sizeBytes).fill(0xff);
+}
+
+describe("buildPlan: whole plans", () => {
+  it("identical region → skip after one whole-region digest", () => {
+    const flash = flashWith(0x20000);
+    fillSectors(flash, 0x10000, 2, 1);
+    const data = flash.slice(0x10000, 0x12000);
+    const { state, rounds } = runProbe(startProbe([{ addr: 0x10000, data }], { cost }), flash);
+    expect(rounds).toBe(1);
+    expect(buildPlan(state)).toEqual({
+      regions: [{ addr: 0x10000, sizeBytes: 0x2000, outcome: "skip", differingSectors: [], unknownSectors: [], runs: [], predictedBytesToChip: 0, predictedTimeS: 0, probe: { queries: 1, readBytes: 0x2000 } }],
+      totals: { skipped: 1, selective: 0, full: 0, writeBytes: 0, eraseBytes: 0, predictedBytesToChip: 0, predictedTimeS: 0, probeQueries: 1, probeReadBytes: 0x2000 },
+    });
+  });
+
+  it("identical 1.5 MiB region with whole-first probing → one query", () => {
+    const flash = flashWith(0x190000);
+    fillSectors(flash, 0x10000, 384, 2);
+    const { state } = runProbe(startProbe([{ addr: 0x10000, data: flash.slice(0x10000, 0x190000) }], { cost, firstProbe: "whole" }), flash);
+    expect(buildPlan(state).totals).toMatchObject({ skipped: 1, probeQueries: 1, probeReadBytes: 0x180000 });
+  });
+
+  it("one sector differs in a 1.5 MiB region → 24 block + 16 sector digests, one sector written", () => {
+    const flash = flashWith(0x190000);
+    fillSectors(flash, 0x10000, 384, 3);
+    const data = flash.slice(0x10000, 0x190000);
+    fillSectors(data, 100 * S, 1, 9); // sector 100 (block 6) changes
+    const { state, rounds } = runProbe(startProbe([{ addr: 0x10000, data }], { cost }), flash);
+    expect(rounds).toBe(2);
+    const time = 0.01 + 0.05 + 4096 / 10_000 + 16 * 0.001;
+    expect(buildPlan(state)).toEqual({
+      regions: [{
+        addr: 0x10000, sizeBytes: 0x180000, outcome: "selective", differingSectors: [100], unknownSectors: [],
+        runs: [{ addr: 0x10000 + 100 * S, sizeBytes: S, action: "write" }],
+        predictedBytesToChip: S, predictedTimeS: expect.closeTo(time, 9), probe: { queries: 40, readBytes: 0x180000 + 0x10000 },
+      }],
+      totals: { skipped: 0, selective: 1, full: 0, writeBytes: S, eraseBytes: 0, predictedBytesToChip: S, predictedTimeS: expect.closeTo(time, 9), probeQueries: 40, probeReadBytes: 0x190000 },
+    });
+  });
+
+  it("everything differs → full write", () => {
+    const flash = flashWith(0x20000);
+    const data = new Uint8Array(3 * S);
+    fillSectors(data, 0, 3, 4);
+    const { state } = runProbe(startProbe([{ addr: 0x10000, data }], { cost }), flash);
+    const plan = buildPlan(state);
+    expect(plan.regions[0]).toEqual({
+      addr: 0x10000, sizeBytes: 3 * S, outcome: "full", differingSectors: [0, 1, 2], unknownSectors: [],
+      runs: [{ addr: 0x10000, sizeBytes: 3 * S, action: "write" }],
+      predictedBytesToChip: 3 * S, predictedTimeS: expect.closeTo(0.01 + 3 * 0.05 + (3 * S) / 10_000 + 48 * 0.001, 9), probe: { queries: 4, readBytes: 6 * S },
+    });
+  });
+
+  it("a target run of 0xFF over old data is only erased", () => {
+    const flash = flashWith(0x20000);
+    fillSectors(flash, 0x10000, 4, 5);
+    const data = flash.slice(0x10000, 0x14000);
+    data.fill(0xff, S, 3 * S);
+    const { state } = runProbe(startProbe([{ addr: 0x10000, data }], { cost }), flash);
+    expect(buildPlan(state).regions[0]).toMatchObject({
+      outcome: "selective", differingSectors: [1, 2], runs: [{ addr: 0x11000, sizeBytes: 2 * S, action: "erase" }],
+      predictedBytesToChip: 0, predictedTimeS: expect.closeTo(0.01 + 2 * 0.05, 9),
+    });
+  });
+
+  it("merges runs across a gap when a run costs more than rewriting the gap, not when merging is off", () => {
+    const dear = { ...cost, runOverheadS: 1 };
+    const flash = flashWith(0x40000);
+    fillSectors(flash, 0x20000, 16, 6);
+    const data = flash.slice(0x20000, 0x30000);
+    fillSectors(data, 2 * S, 1, 7);
+    fillSectors(data, 4 * S, 1, 7);
+    const { state } = runProbe(startProbe([{ addr: 0x20000, data }], { cost: dear }), flash);
+    expect(buildPlan(state).regions[0]?.runs).toEqual([{ addr: 0x22000, sizeBytes: 3 * S, action: "write" }]);
+    expect(buildPlan(state, { merge: false }).regions[0]?.runs).toEqual([
+      { addr: 0x22000, sizeBytes: S, action: "write" },
+      { addr: 0x24000, sizeBytes: S, action: "write" },
+    ]);
+  });
+
+  it("widens runs to an aligned 64 KiB block when one block erase beats many sector erases", () => {
+    const slowSectors = { ...cost, linkBytesPerS: 1e7, sectorEraseS: 0.2, blockEraseS: 0.3, pageProgramS: 0.0001, md5BytesPerS: 1e8, digestLatencyS: 0.0001 };
+    const flash = flashWith(0x60000);
+    fillSectors(flash, 0x40000, 32, 8);
+    const data = flash.slice(0x40000, 0x60000);
+    fillSectors(data, 0, 10, 9);
+    fillSectors(data, 12 * S, 1, 9);
+    const { state } = runProbe(startProbe([{ addr: 0x40000, data }], { cost: slowSectors }), flash);
+    const plan = buildPlan(state);
+    expect(plan.regions[0]).toMatchObject({
+      outcome: "selective",
+      differingSectors: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12],
+      runs: [{ addr: 0x40000, sizeBytes: 0x10000, action: "write" }],
+      predictedTimeS: expect.closeTo(0.01 + 0.3 + 0x10000 / 1e7 + 256 * 0.0001, 9),
+    });
+    // Without widening, eleven sector erases make a full rewrite (two block erases) the cheaper plan.
+    expect(buildPlan(state, { widen: false }).regions[0]).toMatchObject({ outcome: "full", runs: [{ addr: 0x40000, sizeBytes: 0x20000, action: "write" }] });
+    expect(buildPlan(state, { widen: false, fullFallback: false }).regions[0]?.runs).toEqual([
+      { addr: 0x40000, sizeBytes: 10 * S, action: "write" },
+      { addr: 0x4c000, sizeBytes: S, action: "write" },
+    ]);
+  });
+
+  it("cache hit → sector states from the cache, no per-sector queries", () => {
+    const flash = flashWith(0x190000);
+    fillSectors(flash, 0x10000, 384, 10);
+    const old = flash.slice(0x10000, 0x190000);
+    const entry = cacheEntryFor({ addr: 0x10000, data: old }, "aa:bb:cc:dd:ee:ff");
+    const data = Uint8Array.from(old);
+    fillSectors(data, 5 * S, 1, 11);
+    fillSectors(data, 300 * S, 1, 11);
+    const start = startProbe([{ addr: 0x10000, data }], { cost, cache: [entry], mac: "aa:bb:cc:dd:ee:ff" });
+    const { state, rounds } = runProbe(start, flash);
+    expect(rounds).toBe(1);
+    expect(buildPlan(state).regions[0]).toMatchObject({ outcome: "selective", differingSectors: [5, 300], probe: { queries: 1, readBytes: 0x180000 } });
+    // Another chip's cache entry is not used.
+    const other = runProbe(startProbe([{ addr: 0x10000, data }], { cost, cache: [entry], mac: "11:22:33:44:55:66" }), flash);
+    expect(other.rounds).toBe(2);
+  });
+
+  it("leaves a differing block unprobed (written whole) when reading it costs more than it can save", () => {
+    const slowMd5 = { ...cost, md5BytesPerS: 10_000 };
+    const flash = flashWith(0x30000);
+    fillSectors(flash, 0x10000, 32, 12);
+    const data = flash.slice(0x10000, 0x30000);
+    fillSectors(data, 3 * S, 1, 13);
+    const { state } = runProbe(startProbe([{ addr: 0x10000, data }], { cost: slowMd5, firstProbe: "blocks" }), flash);
+    expect(buildPlan(state).regions[0]).toMatchObject({
+      outcome: "selective", differingSectors: [], unknownSectors: [...Array(16).keys()],
+      runs: [{ addr: 0x10000, sizeBytes: 0x10000, action: "write" }], probe: { queries: 2, readBytes: 0x20000 },
+    });
+  });
+});
