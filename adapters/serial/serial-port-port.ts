@@ -18,6 +18,9 @@ import { PortListeners, toBytes } from "../tcp/port-listeners.js";
 import { listSerialPorts, type SerialPortListing } from "./list-ports.js";
 import { classifySerialError, mapSerialOpenError } from "./serial-errors.js";
 
+/** Deadline for driver calls that normally finish in microseconds (set lines, change baud, close). */
+const OPERATION_TIMEOUT_MS = 2_000;
+
 /** Options of {@link SerialPortPort}. */
 export interface SerialPortPortOptions {
   /** What discovery already knows about the port (skips the lookup in `open`). */
@@ -143,11 +146,14 @@ export class SerialPortPort implements Port {
     if (this.lines === "absent") return;
     const port = this.requirePort();
     try {
-      await new Promise<void>((resolve, reject) =>
-        port.set({ dtr: lines.dtr, rts: lines.rts }, (err) => (err ? reject(err) : resolve())),
+      await withTimeout(
+        new Promise<void>((resolve, reject) => port.set({ dtr: lines.dtr, rts: lines.rts }, (err) => (err ? reject(err) : resolve()))),
+        OPERATION_TIMEOUT_MS,
+        () => this.stuck("setting DTR/RTS"),
       );
       this.lines = "present";
     } catch (err) {
+      if (err instanceof EspsyncError) throw err;
       if (classifySerialError(err) !== "not-a-tty") throw this.lost(err);
       this.lines = "absent";
     }
@@ -156,8 +162,13 @@ export class SerialPortPort implements Port {
   async setBaudRate(baudRate: number): Promise<void> {
     const port = this.requirePort();
     try {
-      await new Promise<void>((resolve, reject) => port.update({ baudRate }, (err) => (err ? reject(err) : resolve())));
+      await withTimeout(
+        new Promise<void>((resolve, reject) => port.update({ baudRate }, (err) => (err ? reject(err) : resolve()))),
+        OPERATION_TIMEOUT_MS,
+        () => this.stuck(`switching to ${baudRate} baud`),
+      );
     } catch (err) {
+      if (err instanceof EspsyncError) throw err;
       throw new EspsyncError("UNSUPPORTED", `serial port ${this.path} cannot switch to ${baudRate} baud`, {
         hint: "Choose a standard rate such as 115200, 460800 or 921600, or one the USB bridge supports.",
         cause: err,
@@ -178,7 +189,13 @@ export class SerialPortPort implements Port {
         resolve();
       };
       if (!port.isOpen) return done();
-      port.close(() => done()); // an error here means it is already gone: nothing left to release
+      // An error here means it is already gone: nothing left to release. A driver that never answers
+      // must not hang the caller; the OS releases the descriptor and lock at exit.
+      const timer = setTimeout(done, OPERATION_TIMEOUT_MS);
+      port.close(() => {
+        clearTimeout(timer);
+        done();
+      });
     });
   }
 
@@ -197,6 +214,12 @@ export class SerialPortPort implements Port {
     const port = this.port;
     if (port === undefined || !port.isOpen) throw this.closedError();
     return port;
+  }
+
+  private stuck(what: string): EspsyncError {
+    return new EspsyncError("TIMEOUT", `serial port ${this.path}: ${what} took longer than ${OPERATION_TIMEOUT_MS} ms`, {
+      hint: "Unplug and replug the board; the driver may be stuck.",
+    });
   }
 
   private lost(cause: unknown): EspsyncError {

@@ -14,7 +14,7 @@ export class FlashFile {
 
   constructor(private readonly flash: FlashModel, readonly path: string) {
     if (existsSync(path)) {
-      const data = readFileSync(path);
+      const data = readOrExplain(path);
       if (data.length !== flash.sizeBytes) {
         throw new EspsyncError("USAGE", `flash file ${path} holds ${data.length} bytes, the simulated flash has ${flash.sizeBytes}`, {
           hint: "Use the flash size the file was created with, or delete the file.",
@@ -33,8 +33,15 @@ export class FlashFile {
     if (!this.dirty) return;
     this.dirty = false;
     const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, this.flash.bytes);
-    renameSync(tmp, this.path);
+    try {
+      writeFileSync(tmp, this.flash.bytes);
+      renameSync(tmp, this.path);
+    } catch (cause) {
+      throw new EspsyncError("FILE_UNWRITABLE", `cannot write the flash file ${this.path}: ${(cause as Error).message}`, {
+        hint: "Choose a path in a directory you can write to, or free some disk space.",
+        cause,
+      });
+    }
   }
 
   private markDirty(): void {
@@ -45,6 +52,17 @@ export class FlashFile {
     setImmediate(() => {
       this.scheduled = false;
       this.flush();
+    });
+  }
+}
+
+function readOrExplain(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (cause) {
+    throw new EspsyncError("FILE_UNREADABLE", `cannot read the flash file ${path}: ${(cause as Error).message}`, {
+      hint: "Check that it is a readable regular file, or choose another --flash-file.",
+      cause,
     });
   }
 }

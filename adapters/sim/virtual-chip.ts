@@ -277,7 +277,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
       return;
     }
     const req = parseRequest(f);
-    if (isRequest && req) this.flash.noteCommand(opName(req.op), req.data.length, req.data.length >= 16 ? new DataView(req.data.buffer, req.data.byteOffset).getUint32(12, true) : 0);
+    if (isRequest && req) this.flash.noteCommand(opName(req.op), req.data.length);
     this.startS = this.clock ? this.clock.startWork(arrivalS) : 0;
     this.fgS = 0;
     this.bgS = 0;

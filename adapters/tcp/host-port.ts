@@ -41,13 +41,15 @@ export function parseNetworkUrl(url: string, scheme: "socket" | "rfc2217"): Host
  * OS for an ephemeral port. Throws `USAGE` on anything else.
  */
 export function parseListenAddress(text: string): HostPort {
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
+  if (/^\d+$/.test(text)) return { host: "127.0.0.1", port: parsePortNumber(text, text) };
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
   if (match === null) {
     throw new EspsyncError("USAGE", `listen address ${JSON.stringify(text)} is not HOST:PORT`, {
       hint: "Use for example 127.0.0.1:5555, [::1]:5555, or 0 for an ephemeral port on 127.0.0.1.",
     });
   }
-  const host = match[1] ?? (match[2] === "" || match[2] === undefined ? "127.0.0.1" : match[2]);
+  // An empty host (":5555") also means loopback: never listen on every interface by accident.
+  const host = match[1] ?? (match[2] === undefined || match[2] === "" ? "127.0.0.1" : match[2]);
   return { host, port: parsePortNumber(match[3] ?? "", text) };
 }
 

@@ -23,6 +23,7 @@ const BY_CODE: Partial<Record<ErrorCode, ExitCode>> = {
   FILE_NOT_FOUND: EXIT.usage,
   FILE_EMPTY: EXIT.usage,
   FILE_UNREADABLE: EXIT.usage,
+  FILE_UNWRITABLE: EXIT.usage,
   ADDRESS_INVALID: EXIT.usage,
   ADDRESS_UNALIGNED: EXIT.usage,
   LAYOUT_OUT_OF_RANGE: EXIT.usage,

@@ -48,8 +48,10 @@ export interface FlashRequest {
 export type FlashEvent =
   | { readonly type: "hash"; readonly queries: number; readonly doneQueries: number }
   | { readonly type: "plan"; readonly plan: FlashPlan }
+  /** An erase-only run of region `region`, or the whole chip (`--erase-all`) with `region` -1. */
   | { readonly type: "erase"; readonly region: number; readonly addr: number; readonly sizeBytes: number }
   | { readonly type: "write"; readonly region: number; readonly addr: number; readonly doneBytes: number; readonly totalBytes: number }
+  /** A chip digest compared with the target; `ok: false` is followed by one rewrite, then a VerifyError. */
   | { readonly type: "verify"; readonly region: number; readonly addr: number; readonly sizeBytes: number; readonly ok: boolean }
   | { readonly type: "region-done"; readonly region: number; readonly result: RegionResult }
   | { readonly type: "warning"; readonly message: string };
@@ -85,7 +87,49 @@ export interface FlashResult {
   readonly totals: {
     readonly writtenBytes: number;
     readonly sentBytes: number;
+    /** Digests asked of the chip: probing plus verification. */
     readonly digestQueries: number;
     readonly durationMs: number;
+    /** Flash bytes erased by erase-only runs (the whole chip with `eraseAll` is not counted here). */
+    readonly erasedBytes: number;
+    /** Runs written a second time because their first verification failed. */
+    readonly rewrites: number;
   };
+}
+
+/** What to compare (`espsync verify`): the chip against the images, by digest, writing nothing. */
+export interface VerifyRequest {
+  /** A connected chip. */
+  readonly device: Device;
+  /** Images validated before connect; the post-connect checks run here too. */
+  readonly images: ImageSet;
+  /** Accept images for newer chip revisions. */
+  readonly force?: boolean;
+  /** Typed progress (`hash` events). */
+  readonly onEvent?: (event: FlashEvent) => void;
+}
+
+/** The comparison of one region. */
+export interface RegionVerifyResult {
+  readonly addr: number;
+  readonly sizeBytes: number;
+  readonly sourcePath: string;
+  readonly kind: string;
+  /** MD5 of the target bytes (hex). */
+  readonly expectedMd5: string;
+  /** MD5 of the region the chip reported (hex). */
+  readonly actualMd5: string;
+  readonly match: boolean;
+  /** Flash addresses of the 4 KiB sectors whose chip digest differs from the target, ascending. */
+  readonly differingSectorAddrs: readonly number[];
+}
+
+/** The result of `verify`. */
+export interface VerifyResult {
+  /** Every region matches. */
+  readonly ok: boolean;
+  readonly regions: readonly RegionVerifyResult[];
+  /** Digests asked of the chip. */
+  readonly digestQueries: number;
+  readonly durationMs: number;
 }

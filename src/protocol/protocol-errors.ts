@@ -90,8 +90,8 @@ export function unsupportedError(what: string, hint: string): EspsyncError {
 }
 
 /** The operation needs something Secure Download Mode forbids. */
-export function secureDownloadModeError(what: string, why: string): EspsyncError {
-  return new EspsyncError("SECURE_DOWNLOAD_MODE", `${what} is not possible in Secure Download Mode: ${why}`, { hint: HINT.sdm });
+export function secureDownloadModeError(what: string, why: string, cause?: unknown): EspsyncError {
+  return new EspsyncError("SECURE_DOWNLOAD_MODE", `${what} is not possible in Secure Download Mode: ${why}`, { hint: HINT.sdm, cause });
 }
 
 /** A user option is wrong (bad reset sequence, bad argument). */
@@ -129,7 +129,7 @@ export function translateError(err: unknown, ctx: ErrorContext): EspsyncError {
   const name = err instanceof Error ? err.name : "";
 
   if (name === "UnsupportedCommandError" || /unsupported command/i.test(msg)) {
-    if (ctx.secureDownloadMode) return secureDownloadModeError(ctx.what, "the ROM refuses this command");
+    if (ctx.secureDownloadMode) return secureDownloadModeError(ctx.what, "the ROM refuses this command", err);
     return new EspsyncError("UNSUPPORTED", `${ctx.what}: the chip's loader does not support the command`, { hint: HINT.unsupported, cause: err });
   }
   if (/Failed to connect/i.test(msg)) return connectError(ctx, err);
@@ -154,7 +154,7 @@ export function translateError(err: unknown, ctx: ErrorContext): EspsyncError {
     const bytes = [Number(status[2]), Number(status[3])];
     const stub = (bytes[0] ?? 0) >= 0xc0 || ((bytes[0] ?? 0) >= 0x32 && (bytes[0] ?? 0) <= 0x63);
     const value = stub ? (((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0)) : (bytes[1] ?? 0);
-    if (ctx.secureDownloadMode && !stub && value === 0x05) return secureDownloadModeError(ctx.what, `the ROM refused ${opName(op)}`);
+    if (ctx.secureDownloadMode && !stub && value === 0x05) return secureDownloadModeError(ctx.what, `the ROM refused ${opName(op)}`, err);
     const e = statusError(op, value, stub, ctx.what);
     return new RomError(e.op, e.status, e.message, { hint: e.hint, cause: err });
   }

@@ -42,14 +42,15 @@ export const simCommand: CommandSpec = {
       ...(typeof args.rfc2217 === "string" ? { rfc2217: args.rfc2217 } : {}),
       pty: args.pty === true,
     });
-    for (const address of server.addresses) ctx.say(`espsync sim: ${chipName} serving on ${address}`);
+    for (const address of Object.values(server.addresses)) ctx.say(`espsync sim: ${chipName} serving on ${address}`);
     ctx.say("press Ctrl-C to stop");
     await new Promise<void>((resolve) => {
       if (ctx.io.signal.aborted) resolve();
       else ctx.io.signal.addEventListener("abort", () => resolve(), { once: true });
     });
     await server.close();
-    await chip.close?.();
+    // The flash file is written lazily; make sure the last change is on disk before exiting.
+    chip.flushFlashFile();
     return EXIT.ok;
   },
 };

@@ -70,3 +70,20 @@ describe("incremental inflate", () => {
     expect(inf.done).toBe(true);
   });
 });
+
+describe("flash file persistence", () => {
+  it("creates an erased file, saves changes, reloads them, and refuses a size mismatch", async () => {
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { createVirtualChip } = await import("../../../adapters/sim/index.js");
+    const path = join(mkdtempSync(join(tmpdir(), "espsync-sim-")), "flash.bin");
+    const a = createVirtualChip({ chip: "esp32c3", flashSizeBytes: 0x200000, flashFile: path });
+    expect(readFileSync(path).every((b) => b === 0xff)).toBe(true);
+    a.flash.program(0x1000, Uint8Array.from([1, 2, 3]));
+    a.flushFlashFile();
+    const b = createVirtualChip({ chip: "esp32c3", flashSizeBytes: 0x200000, flashFile: path });
+    expect(Array.from(b.flash.bytes.subarray(0x1000, 0x1003))).toEqual([1, 2, 3]);
+    expect(() => createVirtualChip({ chip: "esp32c3", flashSizeBytes: 0x400000, flashFile: path })).toThrow(/holds 2097152 bytes/);
+  });
+});

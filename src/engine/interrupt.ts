@@ -1,0 +1,37 @@
+/**
+ * What has been written so far, so that Ctrl-C (or a failure) can say exactly what reached the chip,
+ * and the INTERRUPTED error that tells the user a re-run finishes the job.
+ */
+import { EspsyncError, hex32 } from "../errors.js";
+
+/** Running account of the writes of one flash. */
+export class FlashProgress {
+  /** Flash bytes the chip acknowledged so far (uncompressed, rewrites included). */
+  writtenBytes = 0;
+  /** Regions finished (written or skipped and verified), as `file at 0x…`. */
+  readonly finished: string[] = [];
+  /** The region being written and the end of what the chip has acknowledged in it. */
+  current: { label: string; doneUpTo: number } | undefined;
+
+  constructor(readonly plannedBytes: number) {}
+}
+
+/** A region's label in messages: `app.bin at 0x00010000`. */
+export function regionLabel(sourcePath: string, addr: number): string {
+  return `${sourcePath} at ${hex32(addr)}`;
+}
+
+/**
+ * The INTERRUPTED error for a stop requested by the caller (Ctrl-C): what was written, and that the
+ * same command finishes the job — it probes again and writes only the sectors still different.
+ */
+export function interruptedError(progress: FlashProgress, cause?: unknown): EspsyncError {
+  const parts: string[] = progress.writtenBytes === 0 ? [] : [`wrote ${progress.writtenBytes} of ${progress.plannedBytes} planned bytes`];
+  if (progress.finished.length > 0) parts.push(`finished: ${progress.finished.join(", ")}`);
+  if (progress.current !== undefined) parts.push(`stopped in ${progress.current.label}, written up to ${hex32(progress.current.doneUpTo)}`);
+  const state = progress.writtenBytes === 0 ? "nothing was written, the flash is unchanged" : "the flash now holds part of the new images";
+  return new EspsyncError("INTERRUPTED", `flash interrupted: ${[...parts, state].join("; ")}. Running the same command again finishes the job, writing only what is left`, {
+    hint: "Run the same command again; it asks the chip which sectors still differ and writes only those.",
+    ...(cause !== undefined && { cause }),
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * Switching both sides to the transfer baud rate (PROTOCOL.md §2.7, §3.1 step 8), with a fallback:
+ * if the chip does not confirm CHANGE_BAUDRATE, or does not answer at the new rate, the session
+ * continues at the ROM rate — re-syncing (and re-uploading the stub) when the chip is lost.
+ */
+import type { ESPLoader } from "esptool-js";
+import type { CommandLink } from "./command-link.js";
+import { OP } from "./opcodes.js";
+import type { Timeouts } from "./timeouts.js";
+import { u32le } from "./words.js";
+
+/** The register read used as a responsiveness probe (chip magic, §3.3). */
+const PROBE_REG = 0x40001000;
+/** The chip switches after replying; give it time before talking at the new rate (§2.7). */
+const SETTLE_MS = 50;
+
+/** What the baud change needs from the connect flow. */
+export interface BaudChangeContext {
+  readonly loader: ESPLoader;
+  readonly link: CommandLink;
+  readonly timeouts: Timeouts;
+  readonly romBaudRate: number;
+  readonly log: (line: string) => void;
+  /** Re-establishes the session at the ROM rate (reset, sync, stub) when the chip was lost. */
+  readonly reconnect: () => Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function responsive(ctx: BaudChangeContext): Promise<boolean> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await ctx.loader.transport.drainInput(20, 100);
+      await ctx.loader.readReg(PROBE_REG, ctx.timeouts.baudProbeMs);
+      return true;
+    } catch {
+      ctx.loader.transport.flushInput();
+    }
+  }
+  return false;
+}
+
+/** Switches to `baudRate`; returns the rate the session ends up using. */
+export async function changeBaudRate(ctx: BaudChangeContext, baudRate: number): Promise<number> {
+  const { link, loader } = ctx;
+  const state = link.state;
+  ctx.log(`Changing baud rate to ${baudRate}...`);
+  let failure: unknown;
+  try {
+    // The stub's second word is the current rate; the ROM's is 0 (§2.7).
+    await link.command(OP.CHANGE_BAUDRATE, u32le(baudRate, state.stub ? state.baudRate : 0), {
+      what: `CHANGE_BAUDRATE to ${baudRate}`,
+      timeoutMs: ctx.timeouts.defaultMs,
+    });
+    await sleep(SETTLE_MS);
+    await loader.transport.changeBaudrate(baudRate);
+    if (await responsive(ctx)) {
+      state.baudRate = baudRate;
+      ctx.log(`Changed baud rate to ${baudRate}.`);
+      return baudRate;
+    }
+    failure = new Error(`no answer at ${baudRate} baud`);
+  } catch (err) {
+    failure = err;
+  }
+  ctx.log(`Could not switch to ${baudRate} baud (${reason(failure)}); continuing at ${ctx.romBaudRate} baud.`);
+  try {
+    if (loader.transport.baudrate !== ctx.romBaudRate) await loader.transport.changeBaudrate(ctx.romBaudRate);
+    state.baudRate = ctx.romBaudRate;
+    if (await responsive(ctx)) return ctx.romBaudRate;
+  } catch {
+    // fall through to a full reconnect
+  }
+  ctx.log(`The chip stopped answering; reconnecting at ${ctx.romBaudRate} baud.`);
+  await ctx.reconnect();
+  state.baudRate = ctx.romBaudRate;
+  return ctx.romBaudRate;
+}

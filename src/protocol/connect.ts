@@ -1,0 +1,204 @@
+/**
+ * `connect`: from a closed `Port` to a chip in download mode with the stub running at the transfer
+ * rate (PROTOCOL.md §3.1), on esptool-js's unmodified `ESPLoader` through the Web-Serial shim.
+ * esptool-js does reset/sync/identify and the stub upload; reset lines, baud change, flash id,
+ * revision and everything after connect are ours (see the other files for why).
+ */
+import { ESPLoader, Transport, type IEspLoaderTerminal, type ResetConstructors } from "esptool-js";
+import { toWebSerialPort } from "../transport/web-serial-shim.js";
+import type { Port } from "../transport/port.js";
+import { changeBaudRate } from "./baud-change.js";
+import { chipNameFromEsptool, parseSecurityState, readChipDescription, type RawSecurityInfo } from "./chip-description.js";
+import { CommandLink, type LinkState } from "./command-link.js";
+import { resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from "./connect-options.js";
+import type { BeforeMode, ChipName, Device, SecurityState } from "./device.js";
+import { EspDevice, releaseTransport } from "./esp-device.js";
+import { identifyChip } from "./identify-chip.js";
+import { flashSizeFromJedecId } from "./jedec.js";
+import { OP } from "./opcodes.js";
+import { chipMismatchError, translateError } from "./protocol-errors.js";
+import { classicResetSteps, runResetSteps, USB_JTAG_RESET_STEPS, HARD_RESET_STEPS, type ResetStep } from "./reset-sequence.js";
+import type { Session } from "./session.js";
+import { tracePort } from "./trace-port.js";
+import { u32le } from "./words.js";
+import { EspsyncError } from "../errors.js";
+
+/** Bytes of unexpected input kept to explain a failed sync. */
+const SAMPLE_BYTES = 256;
+
+/** Reset strategies for esptool-js, all driving both lines at once through `Port.setLines` (§4.2). */
+function resetConstructors(port: Port, custom: ResetStep[] | undefined): ResetConstructors {
+  const strategy = (transport: Transport, steps: readonly ResetStep[], resetDelay = 0) => ({
+    transport,
+    resetDelay,
+    usingUsbOtg: false,
+    sequenceString: "",
+    reset: () => runResetSteps(port, steps),
+  });
+  return {
+    classicReset: (t: Transport, delay: number) => strategy(t, custom ?? classicResetSteps(delay), delay),
+    usbJTAGSerialReset: (t: Transport) => strategy(t, custom ?? USB_JTAG_RESET_STEPS),
+    hardReset: (t: Transport) => strategy(t, HARD_RESET_STEPS),
+    customReset: (t: Transport) => strategy(t, custom ?? []),
+  } as unknown as ResetConstructors;
+}
+
+/** The `before` mode actually used: without control lines there is nothing to reset with. */
+function effectiveBefore(port: Port, opts: ResolvedConnectOptions): BeforeMode {
+  if ((opts.before === "default_reset" || opts.before === "usb_reset") && !port.capabilities.controlLines) {
+    opts.log(`${port.info.path} has no DTR/RTS control lines: not resetting the chip (no_reset); put it in download mode by hand.`);
+    return "no_reset";
+  }
+  return opts.before;
+}
+
+/** Opens, resets and syncs (or, with no_reset_no_sync, only opens) and identifies the chip. */
+async function openAndIdentify(loader: ESPLoader, link: CommandLink, before: BeforeMode, opts: ResolvedConnectOptions): Promise<void> {
+  if (before !== "no_reset_no_sync") {
+    await loader.connect(before, opts.connectAttempts, true);
+    return;
+  }
+  await loader.transport.connect(opts.romBaudRate);
+  void loader.transport.readLoop();
+  loader.chip = await identifyChip(loader);
+  // Whoever answers may be the stub left running by an earlier session: it sends 2 status bytes,
+  // the ROM 4 (§1.4).
+  const [, data] = await loader.command(OP.READ_REG, u32le(0x40001000), 0, true, opts.timeouts.defaultMs);
+  if (data.length === 2) {
+    loader.IS_STUB = true;
+    link.state.stub = true;
+  }
+}
+
+async function readSecurity(loader: ESPLoader, chip: ChipName): Promise<SecurityState | undefined> {
+  if (chip === "esp32") return undefined; // its ROM lacks GET_SECURITY_INFO (§2.6)
+  try {
+    return parseSecurityState((await loader.getSecurityInfo()) as RawSecurityInfo);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Connects to the chip behind `port` (closed; `connect` opens it) and returns the `Device`.
+ * Rejects with an `EspsyncError` (`SYNC_FAILED`, `NOT_AN_ESP`, `TIMEOUT`, `CHIP_MISMATCH`, …) and
+ * leaves the port closed on failure.
+ */
+export async function connect(rawPort: Port, options: ConnectOptions = {}): Promise<Device> {
+  const opts = resolveConnectOptions(options);
+  const state: LinkState = { stub: false, baudRate: opts.romBaudRate, portClosed: false, secureDownloadMode: false };
+  const port = opts.trace ? tracePort(rawPort, opts.trace, () => state.stub) : rawPort;
+  const before = effectiveBefore(port, opts);
+  const trace = opts.trace;
+  const terminal: IEspLoaderTerminal = {
+    clean: () => {},
+    write: () => {},
+    writeLine: (line: string) => trace?.(`esptool-js: ${line}`),
+  };
+  const transport = new Transport(toWebSerialPort(port) as never, false);
+  // esptool-js's Transport prints some trace lines with console.log even when tracing is off;
+  // route them to our trace hook instead of the user's terminal.
+  transport.trace = (message: string) => trace?.(`esptool-js: ${message}`);
+  const loader = new ESPLoader({
+    transport,
+    baudrate: opts.baudRate,
+    romBaudrate: opts.romBaudRate,
+    terminal,
+    resetConstructors: resetConstructors(port, opts.resetSteps),
+  });
+  const link = new CommandLink(loader, state);
+  let sample = new Uint8Array(0);
+  const stopSampling = port.onData((chunk) => {
+    if (sample.length < SAMPLE_BYTES) sample = Uint8Array.from([...sample, ...chunk.subarray(0, SAMPLE_BYTES - sample.length)]);
+  });
+  const stopClose = port.onClose(() => {
+    state.portClosed = true;
+  });
+  let step = "connect";
+  try {
+    opts.log(`Connecting to ${port.info.path}...`);
+    try {
+      await openAndIdentify(loader, link, before, opts);
+    } catch (err) {
+      throw translateError(err, { what: `connect to ${port.info.path}`, phase: "connect", received: sample, portClosed: state.portClosed });
+    }
+    stopSampling();
+    step = "chip identification";
+    const chip = chipNameFromEsptool(loader.chip.CHIP_NAME);
+    if (!chip) {
+      throw new EspsyncError("CHIP_UNKNOWN", `the connected chip is an ${loader.chip.CHIP_NAME}, which espsync does not support`, {
+        hint: "Use esptool for this chip.",
+      });
+    }
+    if (opts.expectedChip && opts.expectedChip !== chip) throw chipMismatchError(opts.expectedChip, chip);
+    const security = await readSecurity(loader, chip);
+    state.secureDownloadMode = loader.secureDownloadMode || (security?.secureDownloadMode ?? false);
+    step = "reading the chip description";
+    const described = await readChipDescription(loader, { chip, stub: false, flashId: 0, flashSizeBytes: 0, security });
+    opts.log(`Chip is ${described.description}`);
+    if (described.features.length) opts.log(`Features: ${described.features.join(", ")}`);
+    if (!state.secureDownloadMode) opts.log(`MAC: ${described.mac}`);
+    if (security?.flashEncryption) opts.log("Flash encryption is enabled: digests are of the encrypted contents.");
+
+    const runStub = async (): Promise<void> => {
+      if (!opts.stub || state.secureDownloadMode || state.stub) return;
+      step = "uploading the flasher stub";
+      opts.log("Uploading stub...");
+      await loader.runStub();
+      state.stub = loader.IS_STUB;
+      opts.log(state.stub ? "Stub running." : `No flasher stub for ${loader.chip.CHIP_NAME}; talking to the ROM.`);
+    };
+    if (state.secureDownloadMode) opts.log("Secure Download Mode: no stub, no register reads, no digests; only plain writes are possible.");
+    else if (!opts.stub) opts.log("Talking to the ROM loader only (no stub).");
+    await runStub();
+
+    if (opts.baudRate !== opts.romBaudRate && !state.secureDownloadMode) {
+      step = "changing the baud rate";
+      if (!port.capabilities.setBaudRate) {
+        opts.log(`${port.info.path} cannot change its baud rate: staying at ${opts.romBaudRate} baud.`);
+      } else {
+        await changeBaudRate({
+          loader, link, timeouts: opts.timeouts, romBaudRate: opts.romBaudRate, log: opts.log,
+          reconnect: async () => {
+            await loader.transport.disconnect();
+            state.stub = false;
+            loader.IS_STUB = false;
+            await loader.connect(before === "no_reset_no_sync" ? "no_reset" : before, opts.connectAttempts, false);
+            await runStub();
+          },
+        }, opts.baudRate);
+      }
+    }
+
+    step = "reading the flash id";
+    if (!state.stub) {
+      // The ROM needs SPI_ATTACH before any flash command; its payload has a 4-byte "is legacy" tail (§2.7).
+      await link.command(OP.SPI_ATTACH, u32le(0, 0), { what: "SPI_ATTACH", timeoutMs: opts.timeouts.defaultMs });
+    }
+    const flashId = state.secureDownloadMode ? 0 : (await loader.readFlashId()) >>> 0;
+    const flashSizeBytes = flashSizeFromJedecId(flashId);
+    if (!state.secureDownloadMode) {
+      opts.log(`Flash ID 0x${flashId.toString(16).padStart(6, "0")}, size ${flashSizeBytes ? `${flashSizeBytes / 0x100000} MB` : "unknown"}`);
+      if (flashId === 0 || flashId === 0xffffff) opts.log("WARNING: no answer from the flash chip; reads and writes will fail.");
+    }
+    if (!state.stub && flashSizeBytes) {
+      // What esptool sends the ROM before flash commands: id, size, block, sector, page, status mask (§2.7).
+      await link.command(OP.SPI_SET_PARAMS, u32le(0, flashSizeBytes, 0x10000, 0x1000, 0x100, 0xffff), {
+        what: "SPI_SET_PARAMS",
+        timeoutMs: opts.timeouts.defaultMs,
+      });
+    }
+    stopClose();
+    port.onClose(() => {
+      state.portClosed = true;
+    });
+    const description = { ...described, flashId, flashSizeBytes, stub: state.stub };
+    const session: Session = { loader, link, state, port, chip, timeouts: opts.timeouts, log: opts.log, flashSizeBytes, md5InFlight: opts.md5InFlight };
+    return new EspDevice(description, session);
+  } catch (err) {
+    stopSampling();
+    stopClose();
+    await releaseTransport({ loader, port });
+    throw translateError(err, link.context(step));
+  }
+}

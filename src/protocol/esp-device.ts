@@ -1,0 +1,90 @@
+/**
+ * The `Device` implementation: one connected chip, operations run one at a time, every failure an
+ * `EspsyncError`. The protocol work lives in the flash-* files; this class sequences and guards.
+ */
+import { EspsyncError } from "../errors.js";
+import type { AfterMode, ByteProgress, ChipDescription, Device, WriteOptions, WriteStats } from "./device.js";
+import { flashEraseAll, flashEraseRegion } from "./flash-erase.js";
+import { flashMd5, flashMd5Many, type Md5Range } from "./flash-md5.js";
+import { flashRead } from "./flash-read.js";
+import { flashWrite } from "./flash-write.js";
+import { finishSession } from "./finish.js";
+import { translateError } from "./protocol-errors.js";
+import type { Session } from "./session.js";
+
+/** A connected chip; see the module comment. */
+export class EspDevice implements Device {
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    readonly chip: ChipDescription,
+    private readonly session: Session,
+  ) {}
+
+  /** Runs operations strictly one after another: the serial protocol has one conversation. */
+  private exclusive<T>(what: string, op: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (this.closed) {
+        throw new EspsyncError("PORT_CLOSED", `${what}: the device was already closed`, { hint: "Connect again before using the device." });
+      }
+      try {
+        return await op();
+      } catch (err) {
+        throw translateError(err, this.session.link.context(what));
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  md5(addr: number, sizeBytes: number): Promise<Uint8Array> {
+    return this.exclusive("md5", () => flashMd5(this.session, addr, sizeBytes));
+  }
+
+  md5Many(ranges: readonly Md5Range[]): Promise<Uint8Array[]> {
+    return this.exclusive("md5Many", () => flashMd5Many(this.session, ranges));
+  }
+
+  write(addr: number, data: Uint8Array, options?: WriteOptions): Promise<WriteStats> {
+    return this.exclusive("write", () => flashWrite(this.session, addr, data, options));
+  }
+
+  eraseRegion(addr: number, sizeBytes: number): Promise<void> {
+    return this.exclusive("eraseRegion", () => flashEraseRegion(this.session, addr, sizeBytes));
+  }
+
+  eraseAll(): Promise<void> {
+    return this.exclusive("eraseAll", () => flashEraseAll(this.session));
+  }
+
+  read(addr: number, sizeBytes: number, onProgress?: ByteProgress): Promise<Uint8Array> {
+    return this.exclusive("read", () => flashRead(this.session, addr, sizeBytes, onProgress));
+  }
+
+  async finish(after: AfterMode): Promise<void> {
+    try {
+      await this.exclusive(`finish (${after})`, () => finishSession(this.session, after));
+    } finally {
+      await this.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    await releaseTransport(this.session);
+  }
+}
+
+/** Closes esptool-js's transport (cancels its read loop, closes the port); never throws. */
+export async function releaseTransport(session: Pick<Session, "loader" | "port">): Promise<void> {
+  try {
+    await session.loader.transport.disconnect();
+  } catch {
+    // The port may already be gone; closing it directly is all that is left to do.
+    await session.port.close().catch(() => undefined);
+  }
+}

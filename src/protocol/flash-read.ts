@@ -1,0 +1,79 @@
+/**
+ * Reading flash (PROTOCOL.md §2.4). With the stub: READ_FLASH streaming, done here because
+ * esptool-js's `readFlash` copies its whole buffer for every packet and never reads the final MD5
+ * frame (leaving it for the next command to trip over). Here each packet goes into one
+ * preallocated buffer, is acknowledged with the running total, and the closing 16-byte MD5 frame
+ * is read and checked, so the line is clean afterwards. With the ROM: READ_FLASH_SLOW in 64-byte
+ * steps (the ROM has no streaming read).
+ */
+import { createHash } from "node:crypto";
+import { hex32 } from "../errors.js";
+import type { ByteProgress } from "./device.js";
+import { digestHex } from "./md5-reply.js";
+import { OP } from "./opcodes.js";
+import { protocolError, secureDownloadModeError } from "./protocol-errors.js";
+import type { Session } from "./session.js";
+import { readPacketTimeoutMs } from "./timeouts.js";
+import { u32le } from "./words.js";
+
+/** READ_FLASH packet size: the largest both stubs accept (§2.4). */
+export const READ_PACKET_BYTES = 0x1000;
+/** Packets the stub may send ahead of our acknowledgements (esptool.py's value; the new stub uses 1). */
+export const READ_MAX_IN_FLIGHT = 64;
+/** READ_FLASH_SLOW returns 64 bytes per request (§2). */
+export const READ_SLOW_BYTES = 64;
+
+/** Reads `[addr, addr + sizeBytes)`. */
+export async function flashRead(session: Session, addr: number, sizeBytes: number, onProgress?: ByteProgress): Promise<Uint8Array> {
+  if (session.state.secureDownloadMode) throw secureDownloadModeError(`reading flash at ${hex32(addr)}`, "the ROM refuses every read command");
+  if (sizeBytes <= 0) return new Uint8Array(0);
+  return session.state.stub ? readStreaming(session, addr, sizeBytes, onProgress) : readSlow(session, addr, sizeBytes, onProgress);
+}
+
+async function readStreaming(session: Session, addr: number, sizeBytes: number, onProgress?: ByteProgress): Promise<Uint8Array> {
+  const { link, state, timeouts } = session;
+  const what = `READ_FLASH at ${hex32(addr)} (${sizeBytes} bytes)`;
+  await link.command(OP.READ_FLASH, u32le(addr, sizeBytes, READ_PACKET_BYTES, READ_MAX_IN_FLIGHT), { what, timeoutMs: timeouts.defaultMs });
+  const out = new Uint8Array(sizeBytes);
+  const packetTimeoutMs = readPacketTimeoutMs(timeouts, READ_PACKET_BYTES, state.baudRate);
+  let received = 0;
+  try {
+    while (received < sizeBytes) {
+      const packet = await link.readFrame(packetTimeoutMs, `${what}: data at ${hex32(addr + received)}`);
+      if (packet.length === 0) continue; // an empty frame (`C0 C0`) carries nothing
+      if (packet.length > sizeBytes - received) {
+        throw protocolError(what, `the chip sent ${packet.length} bytes at offset ${received}, only ${sizeBytes - received} were left`);
+      }
+      out.set(packet, received);
+      received += packet.length;
+      await link.sendFrame(u32le(received), what);
+      onProgress?.(received, sizeBytes);
+    }
+    const digest = await link.readFrame(packetTimeoutMs, `${what}: final MD5`);
+    const expected = createHash("md5").update(out).digest();
+    if (digest.length !== 16) throw protocolError(what, `the final digest frame has ${digest.length} bytes, expected 16`);
+    if (!expected.equals(digest)) {
+      throw protocolError(what, `the data received (MD5 ${digestHex(expected)}) differs from what the chip sent (MD5 ${digestHex(digest)})`);
+    }
+  } catch (err) {
+    // The stub may still be streaming: wait for silence so the next command starts clean.
+    await link.drain();
+    throw err;
+  }
+  return out;
+}
+
+async function readSlow(session: Session, addr: number, sizeBytes: number, onProgress?: ByteProgress): Promise<Uint8Array> {
+  const { link, state, timeouts } = session;
+  const out = new Uint8Array(sizeBytes);
+  const timeoutMs = readPacketTimeoutMs(timeouts, READ_SLOW_BYTES, state.baudRate);
+  for (let off = 0; off < sizeBytes; off += READ_SLOW_BYTES) {
+    const n = Math.min(READ_SLOW_BYTES, sizeBytes - off);
+    const what = `READ_FLASH_SLOW at ${hex32(addr + off)} (${n} bytes)`;
+    // The reply always carries 64 data bytes, whatever length was asked for (§2).
+    const reply = await link.command(OP.READ_FLASH_SLOW, u32le(addr + off, n), { what, timeoutMs, payloadBytes: READ_SLOW_BYTES });
+    out.set(reply.payload.subarray(0, n), off);
+    onProgress?.(off + n, sizeBytes);
+  }
+  return out;
+}

@@ -1,0 +1,26 @@
+/**
+ * The state every device operation works with: the esptool-js loader, our command channel, the
+ * port (for the reset lines), what was learnt at connect, timeouts and the log.
+ */
+import type { ESPLoader } from "esptool-js";
+import type { Port } from "../transport/port.js";
+import type { CommandLink, LinkState } from "./command-link.js";
+import type { ChipName } from "./device.js";
+import type { Timeouts } from "./timeouts.js";
+
+/** Shared state of one connected chip. */
+export interface Session {
+  readonly loader: ESPLoader;
+  readonly link: CommandLink;
+  readonly state: LinkState;
+  /** The port as given (traced when tracing), used for DTR/RTS. */
+  readonly port: Port;
+  readonly chip: ChipName;
+  readonly timeouts: Timeouts;
+  /** Human progress lines. */
+  readonly log: (line: string) => void;
+  /** Flash size from RDID, 0 when unknown. */
+  readonly flashSizeBytes: number;
+  /** Most SPI_FLASH_MD5 requests outstanding at once with the stub. */
+  readonly md5InFlight: number;
+}
