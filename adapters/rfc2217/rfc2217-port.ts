@@ -15,7 +15,7 @@ import { EspsyncError } from "../../src/errors.js";
 import type { ControlLines, Port, PortCapabilities, PortInfo } from "../../src/transport/port.js";
 import { connectTcp, DEFAULT_CONNECT_TIMEOUT_MS, mapSocketError } from "../tcp/connect.js";
 import { parseNetworkUrl, type HostPort } from "../tcp/host-port.js";
-import { PortListeners } from "../tcp/port-listeners.js";
+import { PortListeners } from "../../src/transport/port-listeners.js";
 import { ReplyWaiters } from "./reply-waiters.js";
 import { encodeComPortByte, encodeSetBaudRate, escapeData, parseComPort, readBaudRate, TelnetDecoder } from "./telnet-codec.js";
 import { COM_PORT, LINE_8N1, PURGE, SET_CONTROL, TELNET_OPTION } from "./telnet-constants.js";

@@ -14,7 +14,7 @@ import { realpath } from "node:fs/promises";
 import { SerialPort } from "serialport";
 import { EspsyncError } from "../../src/errors.js";
 import type { ControlLines, Port, PortCapabilities, PortInfo } from "../../src/transport/port.js";
-import { PortListeners, toBytes } from "../tcp/port-listeners.js";
+import { PortListeners, toBytes } from "../../src/transport/port-listeners.js";
 import { listSerialPorts, type SerialPortListing } from "./list-ports.js";
 import { classifySerialError, mapSerialOpenError } from "./serial-errors.js";
 

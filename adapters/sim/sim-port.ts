@@ -3,6 +3,7 @@
  * delivers from setImmediate), never re-entrantly inside `write`.
  */
 import { EspsyncError } from "../../src/errors.js";
+import { PortListeners } from "../../src/transport/port-listeners.js";
 import type { ControlLines, Port, PortCapabilities, PortInfo } from "../../src/transport/port.js";
 import type { SimOptions } from "./options.js";
 import { parseSimUrl } from "./sim-url.js";
@@ -17,8 +18,7 @@ export class SimPort implements Port {
   readonly capabilities: PortCapabilities = { controlLines: true, setBaudRate: true };
   baudRate = 0;
   private isOpen = false;
-  private readonly dataListeners = new Set<(chunk: Uint8Array) => void>();
-  private readonly closeListeners = new Set<(error?: Error) => void>();
+  private readonly listeners = new PortListeners();
   private unsubscribe: (() => void)[] = [];
 
   constructor(readonly chip: VirtualChip, path: string) {
@@ -29,12 +29,11 @@ export class SimPort implements Port {
   async open(baudRate: number): Promise<void> {
     if (this.isOpen) throw new EspsyncError("PORT_BUSY", `${this.info.path} is already open`, { hint: "Close the port before opening it again." });
     this.isOpen = true;
+    this.listeners.reset();
     this.baudRate = baudRate;
     this.chip.setBaudRate(baudRate);
     this.unsubscribe = [
-      this.chip.onTransmit((data) => {
-        for (const l of [...this.dataListeners]) l(data);
-      }),
+      this.chip.onTransmit((data) => this.listeners.emitData(data)),
       this.chip.onDisconnect((reason) => this.shutdown(reason)),
     ];
   }
@@ -45,13 +44,11 @@ export class SimPort implements Port {
   }
 
   onData(listener: (chunk: Uint8Array) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
+    return this.listeners.addData(listener);
   }
 
   onClose(listener: (error?: Error) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
+    return this.listeners.addClose(listener);
   }
 
   async setLines(lines: ControlLines): Promise<void> {
@@ -72,7 +69,7 @@ export class SimPort implements Port {
     this.isOpen = false;
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
-    for (const l of [...this.closeListeners]) l(error);
+    this.listeners.emitClose(error);
   }
 }
 

@@ -8,7 +8,7 @@ import { EspsyncError } from "../../src/errors.js";
 import type { ControlLines, Port, PortCapabilities, PortInfo } from "../../src/transport/port.js";
 import { connectTcp, DEFAULT_CONNECT_TIMEOUT_MS, mapSocketError } from "./connect.js";
 import { parseNetworkUrl, type HostPort } from "./host-port.js";
-import { PortListeners, toBytes } from "./port-listeners.js";
+import { PortListeners, toBytes } from "../../src/transport/port-listeners.js";
 
 /** Options of {@link TcpPort}. */
 export interface TcpPortOptions {

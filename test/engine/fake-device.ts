@@ -18,8 +18,6 @@ export interface FakeFaults {
   badCell?: { addr: number; times: number };
   /** Answer digests of ranges containing this address with a wrong MD5, `times` times. */
   lyingMd5?: { addr: number; times: number };
-  /** Ask to stop after this many written blocks (`shouldStop` then returns true via `stopNow`). */
-  stopAfterBlocks?: number;
 }
 
 /** The fake chip. */
@@ -37,7 +35,7 @@ export class FakeDevice implements Device {
   /** Calls, in order, for protocol-level assertions. */
   readonly calls: string[] = [];
   blocksWritten = 0;
-  /** Set by the test to make the engine's `shouldStop` fire (it reads the AbortSignal). */
+  /** Called after each written block (tests abort their AbortController from here). */
   onBlock: (() => void) | undefined;
   faults: FakeFaults;
 

@@ -108,12 +108,19 @@ describe("finish", () => {
   });
 
   it("no_reset_no_sync finds the stub left running by the previous session", async () => {
-    const first = await connectSim("sim:esp32s3");
+    // Both sessions at 115200: the second one opens the port at the ROM rate and does not sync.
+    const first = await connectSim("sim:esp32s3", { baudRate: 115200 });
     await first.device.finish("no_reset_stub");
-    const second = await connect(first.port, { before: "no_reset_no_sync", baudRate: 921600 });
+    const framesBefore = first.port.chip.stats.framesFromHost;
+    const resetsBefore = first.port.chip.stats.resets;
+    const rec = recordWire(first.port);
+    const second = await connect(rec.port, { before: "no_reset_no_sync", baudRate: 115200 });
     open.push(second);
     expect(second.chip.chip).toBe("esp32s3");
     expect(second.chip.stub).toBe(true);
+    expect(first.port.chip.stats.resets).toBe(resetsBefore);
+    expect(first.port.chip.stats.framesFromHost).toBeGreaterThan(framesBefore);
+    expect(rec.events.filter((e) => e.dir === "tx" && (e.op === 0x08 || e.op === 0x05))).toEqual([]); // no SYNC, no stub upload
     first.port.chip.flash.bytes.set([9, 8, 7], 0);
     expect(Array.from(await second.read(0, 3))).toEqual([9, 8, 7]);
   });

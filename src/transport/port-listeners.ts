@@ -1,7 +1,7 @@
 /**
  * Listener bookkeeping shared by the adapters' `Port` implementations: data listeners receive every
- * chunk in order, close listeners are called exactly once. Kept free of any I/O import so every adapter
- * (serial, TCP, RFC 2217) can use it.
+ * chunk in order, close listeners are called exactly once. It lives beside the `Port` contract so every
+ * adapter (serial, TCP, RFC 2217, the virtual chip) keeps the contract's listener guarantees the same way.
  */
 
 /** The data and close listeners of one port, with the "close fires once" rule built in. */
