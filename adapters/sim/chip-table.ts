@@ -61,7 +61,11 @@ export const SIM_CHIP_TABLE = {
     macReg: 0x3ff5a004,
     macCrc: true,
     // §3.3 traced defaults: "ESP32-D0WD-V3 (revision 3)", 40 MHz via UART_CLKDIV 347 at 115200.
-    registers: { 0x3ff5a00c: 0x0000a200, 0x3ff5a014: 0x00100000, 0x3ff6607c: 0x80000000, 0x3ff40014: 347 },
+    // esptool.py's ESP32 ROM `change_baud` (CK_8M drift workaround, §3.2 `--no-stub --baud`) scales
+    // the requested rate by cali_val (RTCCALICFG1 0x3FF5F06C bits 7..31) × 15625 × CK8M_FREQ
+    // (eFuse word 4 0x3FF5A010 bits 0..7) / 40; all-zero registers made it send rate 0, which the
+    // ROM refuses while esptool switches its own side. 1024 × 15625 × 100 / 40 = exactly 40 MHz.
+    registers: { 0x3ff5a00c: 0x0000a200, 0x3ff5a014: 0x00100000, 0x3ff6607c: 0x80000000, 0x3ff40014: 347, 0x3ff5f06c: 1024 << 7, 0x3ff5a010: 100 },
     spi: { base: 0x3ff42000, usr: 0x1c, usr1: 0x20, usr2: 0x24, mosiDlen: 0x28, misoDlen: 0x2c, w0: 0x80, addrMsb: true },
     bootloaderOffset: 0x1000,
     usbJtagSerial: false,

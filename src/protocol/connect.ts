@@ -188,12 +188,9 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
         timeoutMs: opts.timeouts.defaultMs,
       });
     }
-    stopClose();
-    port.onClose(() => {
-      state.portClosed = true;
-    });
+    // The close listener stays registered: later operations report PORT_CLOSED through it.
     const description = { ...described, flashId, flashSizeBytes, stub: state.stub };
-    const session: Session = { loader, link, state, port, chip, timeouts: opts.timeouts, log: opts.log, flashSizeBytes, md5InFlight: opts.md5InFlight };
+    const session: Session = { loader, link, state, port, chip, timeouts: opts.timeouts, log: opts.log, flashSizeBytes, md5InFlight: opts.md5InFlight, romBaudRate: opts.romBaudRate };
     return new EspDevice(description, session);
   } catch (err) {
     stopSampling();

@@ -25,6 +25,11 @@ export async function finishSession(session: Session, after: AfterMode): Promise
         return;
       }
       session.log("Hard resetting via RTS pin...");
+      // After reset the chip talks at the ROM rate: match it, so its boot log stays readable.
+      if (state.baudRate !== session.romBaudRate && session.port.capabilities.setBaudRate) {
+        await session.port.setBaudRate(session.romBaudRate);
+        state.baudRate = session.romBaudRate;
+      }
       await runResetSteps(session.port, HARD_RESET_STEPS);
       return;
     case "soft_reset":

@@ -177,6 +177,12 @@ function connectError(ctx: ErrorContext, cause: unknown): EspsyncError {
       cause,
     });
   }
+  if (boot && /waiting for download/i.test(text)) {
+    return new EspsyncError("SYNC_FAILED", `the chip is in download mode (boot mode ${boot[1]}) but does not answer SYNC`, {
+      hint: "The serial TX path to the chip seems broken: check the wiring (TX/RX) and that no other program uses the port.",
+      cause,
+    });
+  }
   if (received.length > 0 && !boot) {
     return new EspsyncError("NOT_AN_ESP", `the device answered ${received.length} bytes that are not ESP loader replies ("${text.slice(0, 32)}")`, {
       hint: HINT.notEsp,

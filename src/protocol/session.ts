@@ -21,6 +21,8 @@ export interface Session {
   readonly log: (line: string) => void;
   /** Flash size from RDID, 0 when unknown. */
   readonly flashSizeBytes: number;
+  /** Baud rate of the ROM loader (and of the chip after any reset). */
+  readonly romBaudRate: number;
   /** Most SPI_FLASH_MD5 requests outstanding at once with the stub. */
   readonly md5InFlight: number;
 }

@@ -1,6 +1,6 @@
 /** Shared helpers of the engine tests: image sets of plain data files, digests, a seeded byte source. */
 import { createHash } from "node:crypto";
-import { buildImageSet, type ImageSet } from "../../src/image/index.js";
+import { buildImageSet, type ImageChip, type ImageSet } from "../../src/image/index.js";
 import type { CacheEntry } from "../../src/plan/index.js";
 import type { CacheStore, FlashEvent } from "../../src/engine/index.js";
 
@@ -30,10 +30,10 @@ export function seededBytes(seed: number, length: number): Uint8Array {
  * An image set of plain data files for esp32 (addresses chosen away from the bootloader, partition
  * table and app offsets, so nothing is parsed as an ESP image).
  */
-export function dataSet(files: readonly { addr: number; bytes: Uint8Array }[]): ImageSet {
+export function dataSet(files: readonly { addr: number; bytes: Uint8Array }[], chip: ImageChip = "esp32"): ImageSet {
   return buildImageSet(
     files.map((f, i) => ({ addr: f.addr, path: `data${i}.bin`, bytes: f.bytes })),
-    { chip: "esp32", chipSource: "option" },
+    { chip, chipSource: "option" },
   );
 }
 

@@ -92,11 +92,13 @@ describe("baud rate fallback", () => {
 describe("finish", () => {
   it("hard_reset pulses EN: the simulator boots the application", async () => {
     const { device, port } = await connectSim("sim:esp32c3");
-    const rec: string[] = [];
-    port.onData((c) => rec.push(Buffer.from(c).toString("latin1")));
+    const text: string[] = [];
+    port.chip.onTransmit((c) => text.push(Buffer.from(c).toString("latin1")));
     await device.finish("hard_reset");
     await new Promise((r) => setTimeout(r, 100));
     expect(port.chip.mode).toBe("app");
+    // PROTOCOL.md §4.4: the C3 ROM's normal-boot line.
+    expect(text.join("")).toContain("boot:0xc (SPI_FAST_FLASH_BOOT)");
   });
 
   it("no_reset_stub leaves the stub running and closes the port", async () => {

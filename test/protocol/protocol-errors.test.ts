@@ -13,6 +13,7 @@ describe("translateError: esptool-js message text → stable codes", () => {
     ["Failed to connect, nothing received", new ESPError("Failed to connect with the device"), conn, "SYNC_FAILED"],
     ["Failed to connect, garbage received", new ESPError("Failed to connect with the device"), { ...conn, received: bytes("hello world\r\n") }, "NOT_AN_ESP"],
     ["Failed to connect, app boot log", new ESPError("Failed to connect with the device"), { ...conn, received: bytes("rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)") }, "SYNC_FAILED"],
+    ["Failed to connect, download banner but no sync", new ESPError("Failed to connect with the device"), { ...conn, received: bytes("rst:0x1 (POWERON),boot:0x0 (DOWNLOAD(USB/UART0))\r\nwaiting for download\r\n") }, "SYNC_FAILED"],
     ["serial stream stopped", new ESPError("Serial data stream stopped: Possible serial noise or corruption."), cmd, "TIMEOUT"],
     ["no serial data", new ESPError("No serial data received."), cmd, "TIMEOUT"],
     ["TimeoutError class", new TimeoutError("whatever"), cmd, "TIMEOUT"],

@@ -1,5 +1,5 @@
 /**
- * Test helper: a `Port` wrapper that records the SLIP frames crossing it in both directions (decoded
+ * Test utility: a `Port` wrapper that records the SLIP frames crossing it in both directions (decoded
  * with the simulator's own SLIP decoder, independent of the code under test) and can tamper with
  * inbound chunks.
  */

@@ -90,6 +90,7 @@ async function securityChecks(esp: EsptoolPyLoader): Promise<void> {
 export async function writeFlash(esp: EsptoolPyLoader, files: readonly AddrFile[], flashEndBytes: number, compress?: boolean): Promise<FlashStats> {
   const stats: FlashStats = { blockRetries: 0, digests: [] };
   const useCompress = compress ?? esp.isStub;
+  let lastCompressed = useCompress;
   await securityChecks(esp);
   for (const f of files) {
     if (f.addr + f.data.length > flashEndBytes) throw new FatalError(`File (length ${f.data.length}) at offset ${f.addr} will not fit in ${flashEndBytes} bytes of flash.`);
@@ -108,8 +109,10 @@ export async function writeFlash(esp: EsptoolPyLoader, files: readonly AddrFile[
     const uncsize = image.length;
     const fws = writeSize(esp);
     let timeoutMs: number = TIMEOUT_MS.DEFAULT;
-    if (useCompress) {
-      const comp = deflateSync(image, { level: 9 });
+    const comp = useCompress ? deflateSync(image, { level: 9 }) : undefined;
+    // v5.3.1 writes a file uncompressed when zlib does not make it smaller (§2.3, traced).
+    lastCompressed = comp !== undefined && comp.length < image.length;
+    if (comp && lastCompressed) {
       await flashDeflBegin(esp, uncsize, comp.length, address);
       let produced = 0;
       for (let seq = 0; seq * fws < comp.length; seq++) {
@@ -141,7 +144,7 @@ export async function writeFlash(esp: EsptoolPyLoader, files: readonly AddrFile[
   if (esp.isStub) {
     await flashBegin(esp, 0, 0);
     // flash_defl_finish(False) / flash_finish(False): flag = int(not reboot) = 1.
-    await esp.checkCommand("leave flash download mode", useCompress ? OP.FLASH_DEFL_END : OP.FLASH_END, pack(1));
+    await esp.checkCommand("leave flash download mode", lastCompressed ? OP.FLASH_DEFL_END : OP.FLASH_END, pack(1));
   }
   return stats;
 }
