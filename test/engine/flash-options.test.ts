@@ -5,7 +5,7 @@ import { EspsyncError } from "../../src/errors.js";
 import { costModelForBaud, type CacheEntry } from "../../src/plan/index.js";
 import type { SecurityState } from "../../src/protocol/device.js";
 import { FakeDevice } from "./fake-device.js";
-import { dataSet, EXACT, eventLog, md5, MemoryCache, SECTOR, seededBytes } from "./helpers.js";
+import { dataSet, EXACT, eventLog, flip, md5, MemoryCache, SECTOR, seededBytes } from "./helpers.js";
 
 const FLASH_BYTES = 0x80000;
 const COST = costModelForBaud(460800, { sameFractionPrior: 1 });
@@ -18,7 +18,7 @@ function scenario(changed: readonly number[]): { chip: Uint8Array; old: Uint8Arr
   const chip = new Uint8Array(FLASH_BYTES).fill(0xff);
   chip.set(old, A);
   const target = Uint8Array.from(old);
-  for (const s of changed) target[s * SECTOR + 1] ^= 0xff;
+  for (const s of changed) flip(target, s * SECTOR + 1, 0xff);
   return { chip, old, target };
 }
 

@@ -1,10 +1,10 @@
 /** The engine against the Device test double: minimal writes, verification, cache, switches. */
 import { describe, expect, it } from "vitest";
-import { flash, verify } from "../../src/engine/index.js";
-import { EspsyncError, VerifyError } from "../../src/errors.js";
+import { flash } from "../../src/engine/index.js";
+import { VerifyError } from "../../src/errors.js";
 import { costModelForBaud } from "../../src/plan/index.js";
 import { FakeDevice } from "./fake-device.js";
-import { dataSet, EXACT, eventLog, md5, MemoryCache, SECTOR, seededBytes } from "./helpers.js";
+import { dataSet, eventLog, EXACT, flip, md5, MemoryCache, SECTOR, seededBytes } from "./helpers.js";
 
 const FLASH_BYTES = 0x80000;
 const EXACT_COST = costModelForBaud(460800, { sameFractionPrior: 1 });
@@ -46,9 +46,9 @@ describe("flash with the Device test double", () => {
     const { chip, a } = setup();
     chip.set(a, A);
     const target = Uint8Array.from(a);
-    target[3 * SECTOR + 17] ^= 0x40; // sector 3 changes
+    flip(target, 3 * SECTOR + 17, 0x40); // sector 3 changes
     target.fill(0xff, 9 * SECTOR, 10 * SECTOR); // sector 9 becomes blank: erase only
-    target[15 * SECTOR] ^= 0x01; // sector 15 changes
+    flip(target, 15 * SECTOR, 0x01); // sector 15 changes
     const dev = new FakeDevice(chip);
     const { events, onEvent } = eventLog();
     const result = await flash({ device: dev, images: dataSet([{ addr: A, bytes: target }]), cost: EXACT_COST, planOptions: EXACT, onEvent });
@@ -82,7 +82,7 @@ describe("flash with the Device test double", () => {
     const { chip, a } = setup();
     chip.set(a, A);
     const target = Uint8Array.from(a);
-    target[5 * SECTOR + 100] ^= 0x80;
+    flip(target, 5 * SECTOR + 100, 0x80);
     const dev = new FakeDevice(chip, { faults: { badCell: { addr: A + 5 * SECTOR + 7, times: 1 } } });
     const { events, onEvent } = eventLog();
     const result = await flash({ device: dev, images: dataSet([{ addr: A, bytes: target }]), cost: EXACT_COST, planOptions: EXACT, onEvent });
@@ -103,8 +103,8 @@ describe("flash with the Device test double", () => {
     const { chip, a } = setup();
     chip.set(a, A);
     const target = Uint8Array.from(a);
-    target[5 * SECTOR + 100] ^= 0x80;
-    target[12 * SECTOR] ^= 0x80;
+    flip(target, 5 * SECTOR + 100, 0x80);
+    flip(target, 12 * SECTOR, 0x80);
     const bad = A + 12 * SECTOR + 9;
     const dev = new FakeDevice(chip, { faults: { badCell: { addr: bad, times: 5 } } });
     const cache = new MemoryCache();
@@ -126,8 +126,8 @@ describe("flash with the Device test double", () => {
     const { chip, a } = setup();
     chip.set(a, A);
     const target = Uint8Array.from(a);
-    target[2 * SECTOR] ^= 0x80;
-    chip[A + 8 * SECTOR + 4] ^= 0x10; // differs on the chip too, but the probe will be told it is the same
+    flip(target, 2 * SECTOR, 0x80);
+    flip(chip, A + 8 * SECTOR + 4, 0x10); // differs on the chip too, but the probe will be told it is the same
     const dev = new FakeDevice(chip);
     // The probe is told sector 8 equals the target (a lying digest), so only sector 2 is planned;
     // the region digest after writing then mismatches outside every run.

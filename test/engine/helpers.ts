@@ -58,3 +58,8 @@ export function eventLog(): { events: FlashEvent[]; onEvent: (e: FlashEvent) => 
 
 /** Planner switches off: the plan writes exactly the differing sectors. */
 export const EXACT = { merge: false, widen: false, fullFallback: false } as const;
+
+/** XORs `data[index]` with `mask` (in place). */
+export function flip(data: Uint8Array, index: number, mask: number): void {
+  data[index] = (data[index] as number) ^ mask;
+}

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { flash, verify } from "../../src/engine/index.js";
 import { EspsyncError, VerifyError } from "../../src/errors.js";
 import { costModelForBaud } from "../../src/plan/index.js";
-import { dataSet, EXACT, md5, MemoryCache, SECTOR, seededBytes } from "./helpers.js";
+import { dataSet, EXACT, flip, md5, MemoryCache, SECTOR, seededBytes } from "./helpers.js";
 import { closeAll, connectSim, erasedSectors, flashCommands } from "./sim-helpers.js";
 
 afterEach(closeAll);
@@ -50,8 +50,8 @@ describe("flash on the virtual chip", () => {
     const rig = await connectSim();
     rig.chip.flash.bytes.set(a, A);
     const target = Uint8Array.from(a);
-    target[7 * SECTOR + 5] ^= 1;
-    target[30 * SECTOR + 5] ^= 1;
+    flip(target, 7 * SECTOR + 5, 1);
+    flip(target, 30 * SECTOR + 5, 1);
     target.fill(0xff, 20 * SECTOR, 21 * SECTOR);
     const result = await flash({ device: rig.device, images: dataSet([{ addr: A, bytes: target }]), cost: COST, planOptions: EXACT });
     expect(Buffer.compare(rig.chip.flash.bytes.subarray(A, A + target.length), target)).toBe(0);
@@ -133,12 +133,28 @@ describe("flash on the virtual chip", () => {
     expect(rig.chip.flash.counters.commands.SPI_FLASH_MD5 ?? 0).toBe(0);
   });
 
+  it("Secure Download Mode: refuses delta; noDelta writes whole, uncompressed and unverified", async () => {
+    const rig = await connectSim("sim:esp32c3?flash=4MB&seed=1&sdm=1");
+    const { b } = images();
+    const set = dataSet([{ addr: B, bytes: b }], "esp32c3");
+    const err = await flash({ device: rig.device, images: set }).catch((e: unknown) => e);
+    expect((err as EspsyncError).code).toBe("SECURE_DOWNLOAD_MODE");
+    expect(flashCommands(rig.chip)).toEqual({});
+    const warnings: string[] = [];
+    const result = await flash({ device: rig.device, images: set, noDelta: true, onEvent: (e) => (e.type === "warning" ? warnings.push(e.message) : undefined) });
+    expect(Buffer.compare(rig.chip.flash.bytes.subarray(B, B + b.length), b)).toBe(0);
+    expect(rig.chip.flash.counters.commands.SPI_FLASH_MD5 ?? 0).toBe(0);
+    expect(Object.keys(flashCommands(rig.chip)).sort()).toEqual(["FLASH_BEGIN", "FLASH_DATA"]);
+    expect(result.regions[0]?.verifiedMd5).toBeUndefined();
+    expect(warnings.join(" ")).toMatch(/Secure Download Mode/);
+  });
+
   it("verify lists the differing sectors and writes nothing", async () => {
     const { a } = images();
     const rig = await connectSim();
     rig.chip.flash.bytes.set(a, A);
-    rig.chip.flash.bytes[A + 12 * SECTOR] ^= 0xff;
-    rig.chip.flash.bytes[A + 39 * SECTOR + 4095] ^= 0xff;
+    flip(rig.chip.flash.bytes, A + 12 * SECTOR, 0xff);
+    flip(rig.chip.flash.bytes, A + 39 * SECTOR + 4095, 0xff);
     const result = await verify({ device: rig.device, images: dataSet([{ addr: A, bytes: a }]) });
     expect(result.regions[0]?.differingSectorAddrs).toEqual([A + 12 * SECTOR, A + 39 * SECTOR]);
     expect(result.ok).toBe(false);

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { openSimPort, type VirtualChip } from "../../adapters/sim/index.js";
-import { connect, type Device } from "../../src/protocol/index.js";
+import { connect, type ConnectOptions, type Device } from "../../src/protocol/index.js";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** Real firmware shared beside the repository (never copied into it). */
@@ -25,9 +25,9 @@ export interface SimRig {
 const open: Device[] = [];
 
 /** Connects to a new virtual chip (or `chip`, reusing its flash) and clears its counters. */
-export async function connectSim(url = "sim:esp32?flash=4MB&seed=1", chip?: VirtualChip): Promise<SimRig> {
+export async function connectSim(url = "sim:esp32?flash=4MB&seed=1", chip?: VirtualChip, options: ConnectOptions = {}): Promise<SimRig> {
   const port = openSimPort(url, chip);
-  const device = await connect(port, { before: "default_reset", baudRate: 921600 });
+  const device = await connect(port, { before: "default_reset", baudRate: 921600, ...options });
   open.push(device);
   port.chip.flash.resetCounters();
   return { device, chip: port.chip };
