@@ -4,7 +4,7 @@
  * the connect, whose virtual time is measured (see `measureConnectS`).
  *
  * floor = connect (ROM sync + stub upload + baud change)
- *       + one on-chip digest pass over the target bytes
+ *       + one on-chip digest pass over the target bytes (the image files, padded to 4 bytes)
  *       + max(wire time of the differing sectors deflated as runs, their erase + program time)
  *
  * Wire and flash work are overlapped (max, not sum) because the modelled stub acknowledges a data
@@ -19,7 +19,10 @@ import { BLOCK_SIZE_BYTES, PAGE_SIZE_BYTES, SECTOR_SIZE_BYTES, isErased } from "
 /** A target range and the bytes it should hold. */
 export interface FloorRegion {
   readonly addr: number;
+  /** Target bytes, padded with 0xFF to whole sectors. */
   readonly data: Uint8Array;
+  /** Length of the image file before padding (default: all of `data`). */
+  readonly fileSizeBytes?: number;
 }
 
 /** The floor and its parts, seconds and bytes. */
@@ -32,7 +35,10 @@ export interface Floor {
   readonly programS: number;
   /** connect + digest + wire + erase + program, for comparison (not a lower bound). */
   readonly serialSumS: number;
+  /** Bytes of the target regions (sector padded). */
   readonly targetBytes: number;
+  /** Bytes the digest pass reads (image files padded to 4). */
+  readonly digestBytes: number;
   readonly differingSectors: number;
   /** Differing sectors whose target is all 0xFF (erase only). */
   readonly erasedSectors: number;
@@ -80,6 +86,8 @@ function runsOf(sectors: readonly number[]): [number, number][] {
  */
 export function computeFloor(profile: TimingProfile, baud: number, connectS: number, flash: Uint8Array, regions: readonly FloorRegion[]): Floor {
   const targetBytes = regions.reduce((n, r) => n + r.data.length, 0);
+  // Any flasher must have the chip read the image bytes once; the sector padding is not the image's.
+  const digestBytes = regions.reduce((n, r) => n + Math.ceil((r.fileSizeBytes ?? r.data.length) / 4) * 4, 0);
   const differing = differingSectors(flash, regions);
   const erasedOnly = new Set(differing.filter((a) => isErased(sectorBytes(regions, a))));
   const toWrite = differing.filter((a) => !erasedOnly.has(a));
@@ -94,7 +102,7 @@ export function computeFloor(profile: TimingProfile, baud: number, connectS: num
   for (const n of perBlock.values()) eraseS += Math.min(profile.blockEraseS, n * profile.sectorEraseS);
   const programS = toWrite.length * (SECTOR_SIZE_BYTES / PAGE_SIZE_BYTES) * profile.pageProgramS;
   const wireS = wireTimeS(profile, payloadBytes, baud);
-  const digestS = targetBytes / profile.md5BytesPerS;
+  const digestS = digestBytes / profile.md5BytesPerS;
   return {
     timeS: connectS + digestS + Math.max(wireS, eraseS + programS),
     connectS,
@@ -104,6 +112,7 @@ export function computeFloor(profile: TimingProfile, baud: number, connectS: num
     programS,
     serialSumS: connectS + digestS + wireS + eraseS + programS,
     targetBytes,
+    digestBytes,
     differingSectors: differing.length,
     erasedSectors: erasedOnly.size,
     payloadBytes,

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const chipFlash = new Uint8Array(flashBytes);
   const gc = (globalThis as { gc?: () => void }).gc;
   const runs: { cpuMs: number; planMs: number; compressMs: number }[] = [];
-  let memory = { baselineRssMiB: 0, peakSampledRssMiB: 0, peakHeapExternalGrowthMiB: 0, maxRssMiB: 0 };
+  let memory = { baselineRssMiB: 0, peakSampledRssMiB: 0, engineRssGrowthMiB: 0, peakHeapExternalGrowthMiB: 0, maxRssMiB: 0 };
   for (let i = 0; i < 3; i++) {
     chipFlash.set(before);
     gc?.();
@@ -60,6 +60,7 @@ async function main(): Promise<void> {
       memory = {
         baselineRssMiB: mib(base.rss),
         peakSampledRssMiB: mib(peakRss),
+        engineRssGrowthMiB: mib(peakRss - base.rss),
         peakHeapExternalGrowthMiB: mib(peakHeapExt - base.heapUsed - base.external),
         maxRssMiB: process.resourceUsage().maxRSS / 1024,
       };

@@ -18,6 +18,8 @@ export interface HostCostSample {
   readonly memory: {
     readonly baselineRssMiB: number;
     readonly peakSampledRssMiB: number;
+    /** Peak sampled RSS during the flash minus the RSS just before it: the engine's own footprint. */
+    readonly engineRssGrowthMiB: number;
     readonly peakHeapExternalGrowthMiB: number;
     /** Peak resident set of the whole child process (images, simulated chip contents included). */
     readonly maxRssMiB: number;
@@ -26,12 +28,18 @@ export interface HostCostSample {
 
 /** All sizes plus the growth per MiB of image between the smallest and the largest. */
 export interface HostCostReport {
+  /** Per size, the child (of {@link CHILDREN_PER_SIZE}) with the median first-run CPU. */
   readonly samples: readonly HostCostSample[];
-  /** (maxRss(largest) − maxRss(smallest)) / (size difference), MiB per MiB. */
+  /** First-run CPU of every child per size, for the spread. */
+  readonly firstRunCpuMs: readonly (readonly number[])[];
+  /** (maxRss(largest) − maxRss(smallest)) / (size difference), MiB per MiB; harness buffers included. */
   readonly maxRssGrowthPerMiB: number;
-  /** Same for the engine's peak heap + external growth over its baseline. */
+  /** Same for the engine's own RSS growth during the flash. */
   readonly engineGrowthPerMiB: number;
 }
+
+/** Fresh processes per size: their median is reported (CPU time still varies with machine load). */
+export const CHILDREN_PER_SIZE = 3;
 
 /** The compiled child script beside this module, or undefined when not built (running from source). */
 export function childScript(): string | undefined {
@@ -43,16 +51,20 @@ export function childScript(): string | undefined {
 export function measureHostCost(sizesMiB: readonly number[] = [1, 2, 4]): HostCostReport {
   const script = childScript();
   if (script === undefined) throw new Error("host-cost-child.js is not built; run `npm run build` first");
-  const samples = sizesMiB.map((size) => {
-    const out = execFileSync(process.execPath, ["--expose-gc", script, String(size)], { encoding: "utf8", timeout: 120_000 });
-    return JSON.parse(out.trim().split("\n").pop() ?? "{}") as HostCostSample;
-  });
+  const perSize = sizesMiB.map((size) =>
+    Array.from({ length: CHILDREN_PER_SIZE }, () => {
+      const out = execFileSync(process.execPath, ["--expose-gc", script, String(size)], { encoding: "utf8", timeout: 120_000 });
+      return JSON.parse(out.trim().split("\n").pop() ?? "{}") as HostCostSample;
+    }).sort((a, b) => a.first.cpuMs - b.first.cpuMs),
+  );
+  const samples = perSize.map((runs) => runs[Math.floor(runs.length / 2)] as HostCostSample);
   const lo = samples[0] as HostCostSample;
   const hi = samples[samples.length - 1] as HostCostSample;
   const span = hi.sizeMiB - lo.sizeMiB || 1;
   return {
     samples,
+    firstRunCpuMs: perSize.map((runs) => runs.map((r) => r.first.cpuMs)),
     maxRssGrowthPerMiB: (hi.memory.maxRssMiB - lo.memory.maxRssMiB) / span,
-    engineGrowthPerMiB: (hi.memory.peakHeapExternalGrowthMiB - lo.memory.peakHeapExternalGrowthMiB) / span,
+    engineGrowthPerMiB: (hi.memory.engineRssGrowthMiB - lo.memory.engineRssGrowthMiB) / span,
   };
 }
