@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   "NOT_AN_ESP",
   "TIMEOUT",
   "PROTOCOL_ERROR",
+  "CHIP_RESET",
   // the chip said no
   "ROM_ERROR",
   "STUB_ERROR",

@@ -13,11 +13,14 @@ export type FaultRule =
   | { readonly kind: "corrupt-request"; readonly op: number; readonly nth: number; readonly byteIndex?: number }
   /** After `afterFrames` frames from the host, ignore everything (no replies at all). */
   | { readonly kind: "silence"; readonly afterFrames: number }
+  /** The chip hangs at the nth request with `op`: that request and everything after it get no answer until the chip is reset. */
+  | { readonly kind: "hang"; readonly op: number; readonly nth: number }
   /** The link drops at the nth request with `op` (the request is not executed). */
   | { readonly kind: "disconnect"; readonly op: number; readonly nth: number }
   /**
    * Power loss during the nth FLASH_DATA / FLASH_DEFL_DATA (or only `op` when given): half of that
-   * packet's bytes reach the flash, then the chip reboots into the application.
+   * packet's bytes reach the flash, then the chip reboots into the application. With any other
+   * `op` the chip reboots into the application as that request arrives, without answering it.
    */
   | { readonly kind: "power-loss"; readonly op?: number; readonly nth: number }
   /** Answer the nth request with `op` with failure `status` (ROM error byte or stub code) instead of executing it. */
@@ -29,6 +32,7 @@ export interface RequestFaults {
   disconnect?: boolean;
   powerLoss?: boolean;
   errorStatus?: number;
+  hang?: boolean;
 }
 
 const DATA_OPS = [0x03, 0x11];
@@ -37,6 +41,7 @@ const DATA_OPS = [0x03, 0x11];
 export class FaultInjector {
   private rules: { rule: FaultRule; seen: number; fired: boolean }[] = [];
   private frames = 0;
+  private hung = false;
 
   constructor(rules: readonly FaultRule[] = []) {
     this.set(rules);
@@ -46,6 +51,7 @@ export class FaultInjector {
   set(rules: readonly FaultRule[]): void {
     this.rules = rules.map((rule) => ({ rule, seen: 0, fired: false }));
     this.frames = 0;
+    this.hung = false;
   }
 
   /** Adds a rule; its counter starts now. */
@@ -64,9 +70,15 @@ export class FaultInjector {
     return this.rules.filter((r) => !r.fired).map((r) => r.rule);
   }
 
+  /** The chip was reset: a hang ends. */
+  onReset(): void {
+    this.hung = false;
+  }
+
   /** Counts one received frame; true when the chip has gone silent. */
   silencedBy(): boolean {
     this.frames++;
+    if (this.hung) return true;
     return this.rules.some((r) => r.rule.kind === "silence" && this.frames > r.rule.afterFrames && (r.fired = true));
   }
 
@@ -82,6 +94,7 @@ export class FaultInjector {
       if (rule.kind === "corrupt-request") out.corruptIndex = rule.byteIndex ?? -1;
       else if (rule.kind === "disconnect") out.disconnect = true;
       else if (rule.kind === "power-loss") out.powerLoss = true;
+      else if (rule.kind === "hang") out.hang = this.hung = true;
       else out.errorStatus = rule.status;
     }
     return out;

@@ -33,6 +33,12 @@ export interface SimOptions {
   flashEncryption?: boolean;
   /** Lines the application prints after its start-up log. */
   appOutput?: string[];
+  /**
+   * Real-time milliseconds the chip waits before answering each flash data block (FLASH_DATA /
+   * FLASH_DEFL_DATA). The timing model is virtual and never sleeps; this slows a write down in wall
+   * time so that a test can interrupt it (Ctrl-C, SIGTERM) from outside the process.
+   */
+  dataReplyDelayMs?: number;
 }
 
 /** Parses `aa:bb:cc:dd:ee:ff` (or with `-`). */

@@ -1,5 +1,6 @@
 /**
- * `sim:` port URLs: `sim:esp32c3`, `sim:esp32?flash=4MB&mac=24:0a:c4:00:00:01&seed=7&boot=app&timing=usb-uart&file=PATH`.
+ * `sim:` port URLs: `sim:esp32c3`, `sim:esp32?flash=4MB&mac=24:0a:c4:00:00:01&seed=7&boot=app&timing=usb-uart&file=PATH`;
+ * `delay=MS` holds each flash data block's reply MS real-time milliseconds (to interrupt writes in tests).
  */
 import { EspsyncError } from "../../src/errors.js";
 import { SIM_CHIPS, type SimChipName } from "./chip-table.js";
@@ -64,9 +65,15 @@ export function parseSimUrl(url: string): SimOptions {
       case "encrypted":
         options.flashEncryption = bool(value);
         break;
+      case "delay":
+        if (!/^\d+$/.test(value) || Number(value) > 10_000) {
+          throw new EspsyncError("USAGE", `invalid delay "${value}" in ${url}`, { hint: "Use whole milliseconds per flash data block, 0 to 10000." });
+        }
+        options.dataReplyDelayMs = Number(value);
+        break;
       default:
         throw new EspsyncError("USAGE", `unknown simulator option "${key}" in ${url}`, {
-          hint: "Options: flash, mac, seed, boot, timing, file, usb, sdm, encrypted.",
+          hint: "Options: flash, mac, seed, boot, timing, file, usb, sdm, encrypted, delay.",
         });
     }
   }

@@ -25,6 +25,9 @@ export const ROM_BAUD = 115200;
 /** Real-time window after EN rises in which strap pins may still change (the EN capacitor, §4.1). */
 export const STRAP_SETTLE_MS = 5;
 
+/** Opcodes whose power-loss fault lands half a packet in flash (FLASH_DATA, FLASH_DEFL_DATA); the loaders handle those. */
+const DATA_OPS: readonly number[] = [0x03, 0x11];
+
 /** Counters and state tests read. */
 export interface SimStats {
   readonly mode: "app" | "rom" | "stub";
@@ -56,6 +59,8 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   private readonly disconnectListeners = new Set<(reason: Error) => void>();
   private outbox: { data: Uint8Array; arrivalS: number }[] = [];
   private flushScheduled = false;
+  /** Real-time hold of the output of the request being handled (`dataReplyDelayMs`). */
+  private flushDelayMs = 0;
   private lines: ControlLines = { dtr: false, rts: false };
   private inReset = false;
   private usbDownloadLatch = false;
@@ -268,6 +273,10 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
       const at = this.requestFaults.corruptIndex < 0 ? f.length - 1 : Math.min(this.requestFaults.corruptIndex, f.length - 1);
       f[at] = (f[at] as number) ^ 0xff;
     }
+    if (this.requestFaults.hang) {
+      this.requestFaults = {};
+      return;
+    }
     if (this.requestFaults.disconnect) {
       const reason = new EspsyncError("PORT_CLOSED", `simulated ${this.spec.displayName} dropped the link at ${opName(op)}`, {
         hint: "This disconnect was injected by a fault rule.",
@@ -278,14 +287,22 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     }
     const req = parseRequest(f);
     if (isRequest && req) this.flash.noteCommand(opName(req.op), req.data.length);
+    if (this.requestFaults.powerLoss && !DATA_OPS.includes(op)) {
+      // Power fails as a command without flash data arrives: no reply, the chip boots its app.
+      this.requestFaults = {};
+      this.powerLoss();
+      return;
+    }
     this.startS = this.clock ? this.clock.startWork(arrivalS) : 0;
     this.fgS = 0;
     this.bgS = 0;
     const forced = this.requestFaults.errorStatus;
+    this.flushDelayMs = isRequest && DATA_OPS.includes(op) ? (this.options.dataReplyDelayMs ?? 0) : 0;
     if (this.currentMode === "stub" && this.stub) this.stub.handleFrame(f, req, forced);
     else if (req) this.rom.handle(req, forced);
     this.clock?.busyUntil(this.startS + this.fgS + this.bgS);
     this.requestFaults = {};
+    this.flushDelayMs = 0;
   }
 
   private emit(data: Uint8Array, readyS: number): void {
@@ -296,7 +313,8 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     this.outbox.push({ data: out, arrivalS });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flushOutbox());
+    if (this.flushDelayMs > 0) setTimeout(() => this.flushOutbox(), this.flushDelayMs);
+    else setImmediate(() => this.flushOutbox());
   }
 
   private flushOutbox(): void {
@@ -327,6 +345,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
 
   private boot(download: boolean, cause: ResetCause): void {
     this.counts.resets++;
+    this.faults.onReset();
     this.uartBaud = ROM_BAUD;
     this.decoder.reset();
     this.stub = undefined;

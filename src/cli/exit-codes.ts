@@ -46,6 +46,7 @@ const BY_CODE: Partial<Record<ErrorCode, ExitCode>> = {
   NOT_AN_ESP: EXIT.connection,
   TIMEOUT: EXIT.connection,
   PROTOCOL_ERROR: EXIT.connection,
+  CHIP_RESET: EXIT.connection,
   ROM_ERROR: EXIT.refused,
   STUB_ERROR: EXIT.refused,
   CHIP_MISMATCH: EXIT.refused,

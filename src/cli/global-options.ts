@@ -8,7 +8,8 @@ import { CHIP_NAMES, type AfterMode, type BeforeMode, type ChipName } from "../p
 
 /** The declarative table handed to yargs. */
 export const GLOBAL_OPTIONS = {
-  port: { alias: "p", type: "string", array: true, describe: "Serial port, socket://host:port, rfc2217://host:port, sim:<chip>, auto, mac:<mac> or serial:<usb-serial>; repeat to flash several boards", group: "Connection:" },
+  // Not `array: true`: that would swallow the ADDR FILE pairs after it. Repeating --port collects an array.
+  port: { alias: "p", type: "string", describe: "Serial port, socket://host:port, rfc2217://host:port, sim:<chip>, auto, mac:<mac> or serial:<usb-serial>; repeat to flash several boards", group: "Connection:" },
   baud: { alias: "b", type: "number", describe: "Transfer baud rate (connects at 115200 first)", default: undefined, group: "Connection:" },
   chip: { alias: "c", type: "string", describe: `Chip family: auto or ${CHIP_NAMES.join(", ")}`, group: "Connection:" },
   before: { type: "string", describe: "How to enter download mode: default-reset, usb-reset, no-reset, no-reset-no-sync", group: "Connection:" },
@@ -51,7 +52,7 @@ const AFTER: readonly AfterMode[] = ["hard_reset", "soft_reset", "no_reset", "no
 
 /** Reads the parsed yargs values plus ESPSYNC_* environment variables into {@link GlobalOptions}. */
 export function normaliseGlobalOptions(args: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): GlobalOptions {
-  const portArg = (args.port as string[] | undefined) ?? [];
+  const portArg = args.port === undefined ? [] : (Array.isArray(args.port) ? args.port : [args.port]).map(String);
   const ports = portArg.length > 0 ? portArg : env.ESPSYNC_PORT ? env.ESPSYNC_PORT.split(",").map((p) => p.trim()).filter(Boolean) : [];
   const baudRaw = args.baud ?? (env.ESPSYNC_BAUD !== undefined ? Number(env.ESPSYNC_BAUD) : DEFAULT_BAUD);
   const baud = Number(baudRaw);

@@ -2,6 +2,8 @@
  * Everything the CLI touches of the outside world, passed in so that tests run the real CLI in
  * process with captured output, a chosen environment and a controllable interrupt.
  */
+import type { OpenPortOptions, SerialPortListing } from "../../adapters/index.js";
+import type { Port } from "../transport/port.js";
 
 /** A text sink with terminal awareness. */
 export interface TextSink {
@@ -22,6 +24,13 @@ export interface CliIo {
   readonly cwd: string;
   /** Aborted on Ctrl-C / SIGTERM: long operations stop at the next safe point. */
   readonly signal: AbortSignal;
+  /**
+   * Opens ports (default: `openPort` of the adapters). Programs embedding the CLI and tests pass
+   * their own, e.g. to attach a `sim:` URL to a virtual chip they keep and inspect.
+   */
+  readonly openPort?: (url: string, options?: OpenPortOptions) => Port;
+  /** Lists serial ports (default: `listSerialPorts` of the adapters); replaced the same way. */
+  readonly listSerialPorts?: () => Promise<SerialPortListing[]>;
 }
 
 /** A sink that keeps what was written, for tests and for JSON capture. */

@@ -59,7 +59,10 @@ export async function executeRun(ctx: RunContext, run: PlanRun): Promise<RunStat
   }
   const compressed = ctx.mode.compressed ? compressRun(data) : undefined;
   const base = ctx.regionWrite.doneBytes;
+  // Until the run completes, a failure reports the run as started and how far the chip acknowledged it.
+  ctx.progress.current = { label: ctx.regionLabel, doneUpTo: run.addr };
   const onProgress = (doneBytes: number): void => {
+    ctx.progress.current = { label: ctx.regionLabel, doneUpTo: run.addr + doneBytes };
     ctx.onEvent({ type: "write", region: ctx.index, addr: run.addr, doneBytes: base + doneBytes, totalBytes: ctx.regionWrite.totalBytes });
   };
   try {

@@ -4,33 +4,32 @@
  * Order: security and image checks for the connected chip → probe the chip by digest (unless the
  * request rewrites everything) → plan → [dry run stops here] → erase the chip (`eraseAll`) → per
  * region: execute its runs and verify by the chip's digest → save the cache. Flash outside the
- * planned runs is never touched.
+ * planned runs is never touched. A digest or run that fails with the chip still reachable is retried
+ * once after a re-sync (recovery.ts); any other failure stops with what was written and a re-run hint.
  */
-import { buildPlan, costModelForBaud, DEFAULT_COST_MODEL, startProbe, type CostModel, type FlashPlan } from "../plan/index.js";
+import { buildPlan, startProbe, type FlashPlan } from "../plan/index.js";
 import { CacheSync } from "./cache-sync.js";
 import { executeRegion, type RegionExecution } from "./execute-region.js";
 import { fullWritePlan } from "./full-plan.js";
-import { FlashProgress, interruptedError, regionLabel } from "./interrupt.js";
+import { costModelFor } from "./link-cost.js";
+import { FlashProgress, interruptedError, regionLabel, stoppedError } from "./interrupt.js";
 import { prepare } from "./prepare.js";
 import { runProbeLoop } from "./probe-loop.js";
+import { withRecovery } from "./recovery.js";
 import { regionResult } from "./result.js";
 import type { FlashRequest, FlashResult, RegionResult } from "./types.js";
-
-function costOf(request: FlashRequest, compress: boolean): CostModel {
-  const base = request.cost ?? (request.baudRate !== undefined ? costModelForBaud(request.baudRate) : DEFAULT_COST_MODEL);
-  return compress ? base : { ...base, compress: false };
-}
 
 /** Flashes `request.images` onto `request.device`; see the module comment. */
 export async function flash(request: FlashRequest): Promise<FlashResult> {
   const started = performance.now();
   const emit = request.onEvent ?? ((): void => undefined);
-  const { device } = request;
+  // Failed digests and runs are retried once after a re-sync (recovery.ts).
+  const device = withRecovery(request.device, emit);
   const { mode, images } = prepare(device, request.images, { op: "flash", noDelta: request.noDelta, eraseAll: request.eraseAll, force: request.force });
   const regions = images.regions;
   const verifyOn = mode.digests && request.noVerify !== true;
   const dryRun = request.dryRun === true;
-  const cost = costOf(request, mode.compressed);
+  const cost = costModelFor(request, device, mode.compressed);
   const stopRequested = (): boolean => request.signal?.aborted === true;
 
   if (!mode.digests) emit({ type: "warning", message: "Secure Download Mode: the chip cannot compute digests, so every region is written whole and nothing is verified" });
@@ -95,6 +94,8 @@ export async function flash(request: FlashRequest): Promise<FlashResult> {
       progress.current = undefined;
       emit({ type: "region-done", region: i, result });
     }
+  } catch (err) {
+    throw stoppedError(err, progress);
   } finally {
     // Also after a failure: what was proven before it is worth remembering.
     await cache.save();

@@ -6,6 +6,7 @@ export { flash } from "./flash.js";
 export { verify } from "./verify.js";
 export { compressRun, DEFLATE_LEVEL } from "./compress.js";
 export { fullWritePlan } from "./full-plan.js";
+export { MAX_RECOVERIES, RECOVERABLE_CODES, withRecovery } from "./recovery.js";
 export type {
   CacheStore,
   FlashEvent,

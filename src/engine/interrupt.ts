@@ -2,7 +2,7 @@
  * What has been written so far, so that Ctrl-C (or a failure) can say exactly what reached the chip,
  * and the INTERRUPTED error that tells the user a re-run finishes the job.
  */
-import { EspsyncError, hex32 } from "../errors.js";
+import { EspsyncError, RomError, VerifyError, hex32 } from "../errors.js";
 
 /** Running account of the writes of one flash. */
 export class FlashProgress {
@@ -21,14 +21,33 @@ export function regionLabel(sourcePath: string, addr: number): string {
   return `${sourcePath} at ${hex32(addr)}`;
 }
 
+/** What was written before a stop, for messages. */
+function progressSummary(progress: FlashProgress): string[] {
+  const parts: string[] = progress.writtenBytes === 0 ? [] : [`wrote ${progress.writtenBytes} of ${progress.plannedBytes} planned bytes`];
+  if (progress.finished.length > 0) parts.push(`finished: ${progress.finished.join(", ")}`);
+  if (progress.current !== undefined) parts.push(`stopped in ${progress.current.label}, written up to ${hex32(progress.current.doneUpTo)}`);
+  return parts;
+}
+
+/**
+ * A failure that stopped the writes (PORT_CLOSED, a second TIMEOUT, …), restated with what was written
+ * and that re-running finishes the job. Same code (and class, for RomError) as `err`; VerifyError
+ * and INTERRUPTED pass through.
+ */
+export function stoppedError(err: unknown, progress: FlashProgress): unknown {
+  if (!(err instanceof EspsyncError) || err instanceof VerifyError || err.code === "INTERRUPTED" || err.code === "INTERNAL") return err;
+  const state = progress.writtenBytes === 0 && progress.current === undefined ? "nothing was written" : "the flash now holds part of the new images";
+  const message = `${err.message} (${[...progressSummary(progress), state].join("; ")}). Running the same command again writes only what is still different`;
+  const options = { hint: err.hint, cause: err };
+  return err instanceof RomError ? new RomError(err.op, err.status, message, options) : new EspsyncError(err.code, message, options);
+}
+
 /**
  * The INTERRUPTED error for a stop requested by the caller (Ctrl-C): what was written, and that the
  * same command finishes the job — it probes again and writes only the sectors still different.
  */
 export function interruptedError(progress: FlashProgress, cause?: unknown): EspsyncError {
-  const parts: string[] = progress.writtenBytes === 0 ? [] : [`wrote ${progress.writtenBytes} of ${progress.plannedBytes} planned bytes`];
-  if (progress.finished.length > 0) parts.push(`finished: ${progress.finished.join(", ")}`);
-  if (progress.current !== undefined) parts.push(`stopped in ${progress.current.label}, written up to ${hex32(progress.current.doneUpTo)}`);
+  const parts = progressSummary(progress);
   const state = progress.writtenBytes === 0 ? "nothing was written, the flash is unchanged" : "the flash now holds part of the new images";
   return new EspsyncError("INTERRUPTED", `flash interrupted: ${[...parts, state].join("; ")}. Running the same command again finishes the job, writing only what is left`, {
     hint: "Run the same command again; it asks the chip which sectors still differ and writes only those.",

@@ -9,6 +9,7 @@ import { toHex } from "../util/hex.js";
 import { SECTOR_SIZE_BYTES } from "../util/sectors.js";
 import { prepare } from "./prepare.js";
 import { runProbeLoop } from "./probe-loop.js";
+import { withRecovery } from "./recovery.js";
 import type { RegionVerifyResult, VerifyRequest, VerifyResult } from "./types.js";
 
 /** Digests cost nothing here: verification wants a full answer, not a write plan. */
@@ -18,7 +19,8 @@ const EXHAUSTIVE: CostModel = { ...DEFAULT_COST_MODEL, md5BytesPerS: Number.POSI
 export async function verify(request: VerifyRequest): Promise<VerifyResult> {
   const started = performance.now();
   const emit = request.onEvent ?? ((): void => undefined);
-  const { device } = request;
+  // A digest that fails with the chip still reachable is asked again after a re-sync (recovery.ts).
+  const device = withRecovery(request.device, emit);
   const { images } = prepare(device, request.images, { op: "verify", force: request.force });
   const regions = images.regions;
   const start = startProbe(regions, { cost: EXHAUSTIVE, firstProbe: "whole" });

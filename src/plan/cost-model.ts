@@ -1,9 +1,12 @@
 /**
  * What flashing costs, in seconds, so the planner can choose between probing further, writing
  * selected sectors and rewriting a whole region. The numbers are estimates: they only have to rank
- * the alternatives correctly. Defaults: stub at 460800 baud over a USB-UART bridge, W25Q-class flash
- * (typical 45 ms per 4 KiB erase, 150 ms per 64 KiB erase, 0.7 ms per page), an on-chip MD5 of about
- * 0.4 s/MB (ARCHITECTURE.md "Delta planning").
+ * the alternatives correctly. Defaults: stub at 460800 baud over a USB-UART bridge; flash timings are
+ * the typical figures of a common NOR part, the Winbond W25Q128JV datasheet (4 KiB sector erase tSE
+ * 45 ms, 64 KiB block erase tBE2 150 ms, page program tPP 0.7 ms; its maxima — 400 ms, 2 s, 3 ms —
+ * bound timeouts, PROTOCOL.md §10, not plans); an on-chip MD5 of about 0.4 s/MB (ARCHITECTURE.md
+ * "Delta planning"). Parts differ (others take 250 ms per block erase, as the simulator models): a
+ * wrong guess only matters where widening a run to a block erase is marginal either way.
  */
 import { BLOCK_SIZE_BYTES, PAGE_SIZE_BYTES, SECTOR_SIZE_BYTES } from "../util/sectors.js";
 
@@ -49,6 +52,24 @@ export const DEFAULT_COST_MODEL: CostModel = {
 /** The default model for a link at `baud` (8N1), with overrides. */
 export function costModelForBaud(baud: number, overrides: Partial<CostModel> = {}): CostModel {
   return { ...DEFAULT_COST_MODEL, linkBytesPerS: baud / 10, ...overrides };
+}
+
+/**
+ * Payload rate of the chip's own USB-Serial/JTAG peripheral: full-speed USB bulk transfers, about
+ * 1 MB/s whatever baud rate the host sets (ARCHITECTURE.md; the simulator's profile models the same).
+ */
+export const USB_SERIAL_JTAG_BYTES_PER_S = 1_000_000;
+
+/** The link a chip is reached over (a Device reports it; see `ChipDescription.link`). */
+export interface LinkDescription {
+  readonly kind: "uart" | "usb-serial-jtag";
+  readonly baudRate: number;
+}
+
+/** The default model for `link`: USB-Serial/JTAG at USB speed, a UART at its baud (8N1). */
+export function costModelForLink(link: LinkDescription, overrides: Partial<CostModel> = {}): CostModel {
+  if (link.kind === "usb-serial-jtag") return { ...DEFAULT_COST_MODEL, linkBytesPerS: USB_SERIAL_JTAG_BYTES_PER_S, ...overrides };
+  return costModelForBaud(link.baudRate, overrides);
 }
 
 /**

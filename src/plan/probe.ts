@@ -10,7 +10,13 @@
  * - Otherwise start with 64 KiB block digests: they answer "unchanged?" with the same single read a
  *   whole-region digest needs, and a mismatch costs no second full read.
  * - Then 4 KiB sector digests only inside differing blocks, and only when the cost model expects the
- *   read to pay for itself; unprobed sectors stay `unknown` and are written.
+ *   read to pay for itself; unprobed sectors stay `unknown` and are written. Blocks holding sectors
+ *   whose target is all 0xFF are always probed: left unknown, each such sector costs an erase (~45 ms)
+ *   where its digest costs about 2 ms. The share of blocks found unchanged bounds the share of
+ *   unchanged sectors expected inside the changed ones: when (nearly) every block differs, the region
+ *   is a code change or new content and is written without reading it a second time.
+ * - With a cache entry that predicts (nearly) every sector differs, nothing is asked: the whole-region
+ *   digest could save less than it costs to read, and the verification proves what is written.
  */
 import { EspsyncError, hex32 } from "../errors.js";
 import { toHex } from "../util/hex.js";
@@ -70,12 +76,24 @@ function blockQueries(t: RegionTarget, blocks: readonly number[]): DigestQuery[]
   return blocks.map((b) => ({ addr: t.addr + t.block(b).offset, sizeBytes: t.block(b).sizeBytes }));
 }
 
+/**
+ * With a cache entry, the whole-region digest pays when the sectors the cache predicts unchanged (the
+ * chip still holding what was written last time) are worth more to skip than the digest costs.
+ */
+function cacheDigestPays(t: RegionTarget, cost: CostModel, cache: CacheEntry): boolean {
+  let same = 0;
+  for (let i = 0; i < t.sectorCount; i++) if (cachedSectorMd5(cache, i) === t.sectorMd5(i)) same++;
+  const perSectorS = writeCostS(cost, t, 0, t.sizeBytes) / t.sectorCount;
+  return digestTimeS(cost, t.sizeBytes, 1) <= same * perSectorS;
+}
+
 function firstPhase(t: RegionTarget, cost: CostModel, cache: CacheEntry | undefined, forced: ProbeOptions["firstProbe"]): RegionProbe["phase"] {
   if (forced === "none") return "done";
   if (forced === "whole" || forced === "blocks") return t.blockCount === 1 ? "whole" : forced;
   // Not worth asking at all when reading the region costs more than writing it (a very fast link).
   const write = cost.runOverheadS + eraseTimeS(cost, t.addr, t.sizeBytes) + programTimeS(cost, t.sizeBytes);
   if (digestTimeS(cost, t.sizeBytes, 1) >= write) return "done";
+  if (cache !== undefined && !cacheDigestPays(t, cost, cache)) return "done";
   if (cache !== undefined || t.blockCount === 1) return "whole";
   // Whole first saves (blocks − 1) round trips when unchanged; blocks first saves one full read and
   // one round trip when changed. Without a prior, take the cheaper of the two differences.
@@ -117,10 +135,15 @@ function fill(sectors: SectorState[], from: number, count: number, s: SectorStat
   for (let i = from; i < from + count; i++) sectors[i] = s;
 }
 
-/** Sector queries for the differing blocks worth probing; marks one-sector blocks directly. */
-function descendToSectors(r: RegionProbe, cost: CostModel, blocks: readonly number[], sectors: SectorState[]): RegionProbe {
+/**
+ * Sector queries for the differing blocks worth probing; marks one-sector blocks directly. `sameBlocks`
+ * blocks of the region were found unchanged: with the prior, it sets the share of unchanged sectors
+ * expected inside a differing block (a region where every block differs is new content, not an edit).
+ */
+function descendToSectors(r: RegionProbe, cost: CostModel, blocks: readonly number[], sectors: SectorState[], sameBlocks: number): RegionProbe {
   const t = r.target;
   const pending: DigestQuery[] = [];
+  const sameShare = Math.min(cost.sameFractionPrior, (sameBlocks + 1) / (t.blockCount + 1));
   for (const b of blocks) {
     const { offset, sizeBytes } = t.block(b);
     const first = offset / SECTOR_SIZE_BYTES;
@@ -129,8 +152,12 @@ function descendToSectors(r: RegionProbe, cost: CostModel, blocks: readonly numb
       sectors[first] = "differs";
       continue;
     }
+    // Left unknown, 0xFF-target sectors are erased one by one: far dearer than their digests.
+    let erasedTarget = false;
+    for (let i = first; i < first + n && !erasedTarget; i++) erasedTarget = t.isErasedSector(i);
+    // Otherwise the block is written as one run (writeCostS is exactly that run's cost).
     const probe = digestTimeS(cost, sizeBytes, n);
-    if (probe >= cost.sameFractionPrior * writeCostS(cost, t, offset, sizeBytes)) continue; // stays unknown → written
+    if (!erasedTarget && probe > sameShare * writeCostS(cost, t, offset, sizeBytes)) continue; // stays unknown → written
     for (let i = 0; i < n; i++) pending.push({ addr: t.addr + offset + i * SECTOR_SIZE_BYTES, sizeBytes: SECTOR_SIZE_BYTES });
   }
   return { ...r, sectors, phase: pending.length === 0 ? "done" : "sectors", pending };
@@ -144,11 +171,11 @@ function afterWhole(r: RegionProbe, cost: CostModel, chipMd5: string, sectors: S
   }
   if (r.cache !== undefined && chipMd5 === r.cache.regionMd5) {
     // The chip still holds what we wrote last time: per-sector states need no further reading.
-    for (let i = 0; i < t.sectorCount; i++) sectors[i] = cachedSectorMd5(r.cache, i) === t.md5Of(i * SECTOR_SIZE_BYTES, SECTOR_SIZE_BYTES) ? "same" : "differs";
+    for (let i = 0; i < t.sectorCount; i++) sectors[i] = cachedSectorMd5(r.cache, i) === t.sectorMd5(i) ? "same" : "differs";
     return { ...r, sectors, phase: "done", pending: [] };
   }
   if (t.blockCount > 1) return { ...r, sectors, phase: "blocks", pending: blockQueries(t, [...Array(t.blockCount).keys()]) };
-  return descendToSectors(r, cost, [0], sectors);
+  return descendToSectors(r, cost, [0], sectors, 0);
 }
 
 /**
@@ -159,20 +186,26 @@ export function applyDigests(state: ProbeState, queries: readonly DigestQuery[],
   if (queries.length !== digests.length) {
     throw new EspsyncError("INTERNAL", `${queries.length} digest queries but ${digests.length} answers`, { hint: "Pass the answers of md5Many in query order." });
   }
-  const regions = state.regions.map((r) => ({ ...r, sectors: [...r.sectors], pending: [...r.pending], differingBlocks: [...r.differingBlocks] }));
-  const touched = new Set<number>();
+  const key = (q: DigestQuery): string => `${q.addr}+${q.sizeBytes}`;
+  // Which region asked each pending query: one map, so answering n queries stays linear.
+  const owner = new Map<string, number>();
+  state.regions.forEach((r, idx) => {
+    for (const p of r.pending) owner.set(key(p), idx);
+  });
+  const regions = state.regions.map((r) => ({ ...r, sectors: [...r.sectors], differingBlocks: [...r.differingBlocks] }));
+  const answered = new Map<number, Set<string>>();
   const wholeAnswers = new Map<number, string>();
   queries.forEach((q, k) => {
-    const idx = regions.findIndex((r) => r.pending.some((p) => p.addr === q.addr && p.sizeBytes === q.sizeBytes));
-    const r = regions[idx];
-    if (r === undefined) {
+    const idx = owner.get(key(q));
+    const r = idx === undefined ? undefined : regions[idx];
+    if (idx === undefined || r === undefined || answered.get(idx)?.has(key(q)) === true) {
       throw new EspsyncError("INTERNAL", `digest of ${hex32(q.addr)}+0x${q.sizeBytes.toString(16)} was not asked for`, { hint: "Answer only queries from nextQueries()." });
     }
     const chip = toHex(digests[k] as Uint8Array);
-    r.pending = r.pending.filter((p) => p.addr !== q.addr || p.sizeBytes !== q.sizeBytes);
+    if (!answered.has(idx)) answered.set(idx, new Set());
+    answered.get(idx)?.add(key(q));
     r.queries += 1;
     r.readBytes += q.sizeBytes;
-    touched.add(idx);
     const offset = q.addr - r.target.addr;
     if (r.phase === "whole") wholeAnswers.set(idx, chip);
     else if (r.phase === "blocks") {
@@ -180,14 +213,21 @@ export function applyDigests(state: ProbeState, queries: readonly DigestQuery[],
       if (chip === r.target.md5Of(offset, q.sizeBytes)) fill(r.sectors, offset / SECTOR_SIZE_BYTES, q.sizeBytes / SECTOR_SIZE_BYTES, "same");
       else r.differingBlocks.push(b);
     } else {
-      r.sectors[offset / SECTOR_SIZE_BYTES] = chip === r.target.md5Of(offset, SECTOR_SIZE_BYTES) ? "same" : "differs";
+      r.sectors[offset / SECTOR_SIZE_BYTES] = chip === r.target.sectorMd5(offset / SECTOR_SIZE_BYTES) ? "same" : "differs";
     }
   });
   const next = regions.map((r, idx): RegionProbe => {
-    if (!touched.has(idx) || r.pending.length > 0) return r;
-    if (r.phase === "whole") return afterWhole(r, state.cost, wholeAnswers.get(idx) as string, r.sectors);
-    if (r.phase === "blocks") return descendToSectors(r, state.cost, [...r.differingBlocks].sort((a, b) => a - b), r.sectors);
-    return { ...r, phase: "done" };
+    const done = answered.get(idx);
+    if (done === undefined) return r;
+    const pending = r.pending.filter((p) => !done.has(key(p)));
+    if (pending.length > 0) return { ...r, pending };
+    const settled = { ...r, pending };
+    if (r.phase === "whole") return afterWhole(settled, state.cost, wholeAnswers.get(idx) as string, r.sectors);
+    if (r.phase === "blocks") {
+      const differing = [...r.differingBlocks].sort((a, b) => a - b);
+      return descendToSectors(settled, state.cost, differing, r.sectors, r.target.blockCount - differing.length);
+    }
+    return { ...settled, phase: "done" };
   });
   return { ...state, regions: next };
 }

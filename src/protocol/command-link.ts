@@ -6,6 +6,7 @@
  * 2 status bytes from the stub, 4 from the ROM, first byte decides) and fails with typed errors.
  */
 import type { ESPLoader } from "esptool-js";
+import type { LinkWatch } from "./link-watch.js";
 import { opName } from "./opcodes.js";
 import { protocolError, statusError, translateError, type ErrorContext } from "./protocol-errors.js";
 import { statusValue } from "./status-table.js";
@@ -44,10 +45,20 @@ export interface ExchangeOptions {
 
 /** The request/reply channel; see the module comment. */
 export class CommandLink {
+  /** Fails waits at once when the port closes or the chip resets (set once connected). */
+  watch: LinkWatch | undefined;
+  /** The last exchange with esptool-js, settled or not (a read abandoned by the watch still runs). */
+  private inFlight: Promise<unknown> = Promise.resolve();
+
   constructor(
     readonly loader: ESPLoader,
     readonly state: LinkState,
   ) {}
+
+  /** Resolves once the last exchange with esptool-js has settled, so no stale read steals replies. */
+  async settled(): Promise<void> {
+    await this.inFlight;
+  }
 
   /** Error context for `what`, carrying the session state. */
   context(what: string, timeoutMs?: number): ErrorContext {
@@ -57,9 +68,13 @@ export class CommandLink {
   /** Runs `fn`, translating whatever it throws. */
   async guard<T>(what: string, timeoutMs: number | undefined, fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      const work = fn();
+      this.inFlight = work.catch(() => undefined);
+      return await (this.watch ? this.watch.race(work) : work);
     } catch (err) {
-      throw translateError(err, this.context(what, timeoutMs));
+      // A garbled reply may be the first bytes of a reset chip's boot log: name the reset if so.
+      const lost = await this.watch?.explain(err);
+      throw translateError(lost ?? err, this.context(what, timeoutMs));
     }
   }
 

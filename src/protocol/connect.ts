@@ -14,6 +14,7 @@ import { resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions
 import type { BeforeMode, ChipName, Device, SecurityState } from "./device.js";
 import { EspDevice, releaseTransport } from "./esp-device.js";
 import { identifyChip } from "./identify-chip.js";
+import { LinkWatch } from "./link-watch.js";
 import { flashSizeFromJedecId } from "./jedec.js";
 import { OP } from "./opcodes.js";
 import { chipMismatchError, translateError } from "./protocol-errors.js";
@@ -79,6 +80,17 @@ async function readSecurity(loader: ESPLoader, chip: ChipName): Promise<Security
   }
 }
 
+/** What esptool sends the ROM before flash commands: id, size, block, sector, page, status mask (§2.7). */
+async function setRomFlashParams(link: CommandLink, opts: ResolvedConnectOptions, flashSizeBytes: number): Promise<void> {
+  await link.command(OP.SPI_SET_PARAMS, u32le(0, flashSizeBytes, 0x10000, 0x1000, 0x100, 0xffff), { what: "SPI_SET_PARAMS", timeoutMs: opts.timeouts.defaultMs });
+}
+
+/** The ROM needs SPI_ATTACH (payload with a 4-byte "is legacy" tail) and the flash parameters again after a reset (§2.7). */
+async function attachRomFlash(link: CommandLink, opts: ResolvedConnectOptions, flashSizeBytes: number): Promise<void> {
+  await link.command(OP.SPI_ATTACH, u32le(0, 0), { what: "SPI_ATTACH", timeoutMs: opts.timeouts.defaultMs });
+  if (flashSizeBytes) await setRomFlashParams(link, opts, flashSizeBytes);
+}
+
 /**
  * Connects to the chip behind `port` (closed; `connect` opens it) and returns the `Device`.
  * Rejects with an `EspsyncError` (`SYNC_FAILED`, `NOT_AN_ESP`, `TIMEOUT`, `CHIP_MISMATCH`, …) and
@@ -111,9 +123,8 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
   const stopSampling = port.onData((chunk) => {
     if (sample.length < SAMPLE_BYTES) sample = Uint8Array.from([...sample, ...chunk.subarray(0, SAMPLE_BYTES - sample.length)]);
   });
-  const stopClose = port.onClose(() => {
-    state.portClosed = true;
-  });
+  // Also records a closed port while not armed (connect reports PORT_CLOSED through it).
+  const watch = new LinkWatch(port, state);
   let step = "connect";
   try {
     opts.log(`Connecting to ${port.info.path}...`);
@@ -150,7 +161,33 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
     };
     if (state.secureDownloadMode) opts.log("Secure Download Mode: no stub, no register reads, no digests; only plain writes are possible.");
     else if (!opts.stub) opts.log("Talking to the ROM loader only (no stub).");
-    await runStub();
+    try {
+      await runStub();
+    } catch (err) {
+      // A lost or garbled reply during the upload leaves the ROM mid-load: reset and upload once more.
+      const failure = translateError(err, link.context(step));
+      if (failure.code === "PORT_CLOSED" || before === "no_reset_no_sync") throw failure;
+      opts.log(`Stub upload failed (${failure.message}); resetting the chip and uploading it once more.`);
+      await loader.transport.disconnect().catch(() => undefined);
+      await loader.connect(before, opts.connectAttempts, false);
+      state.portClosed = false; // the disconnect above was ours
+      await runStub();
+    }
+
+    // Back to a working loader after the chip reset or went silent: reset into download mode,
+    // sync at the ROM rate, stub again; stays at the ROM rate (Device.recover).
+    let flashSizeBytes = 0;
+    const reconnect = async (): Promise<void> => {
+      watch.pause();
+      await loader.transport.disconnect().catch(() => undefined);
+      state.stub = false;
+      loader.IS_STUB = false;
+      state.baudRate = opts.romBaudRate;
+      await loader.connect(before === "no_reset_no_sync" ? "no_reset" : before, opts.connectAttempts, false);
+      await runStub();
+      if (!state.stub) await attachRomFlash(link, opts, flashSizeBytes);
+      watch.arm();
+    };
 
     if (opts.baudRate !== opts.romBaudRate && !state.secureDownloadMode) {
       step = "changing the baud rate";
@@ -165,6 +202,7 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
             loader.IS_STUB = false;
             await loader.connect(before === "no_reset_no_sync" ? "no_reset" : before, opts.connectAttempts, false);
             await runStub();
+            state.portClosed = false; // the disconnect above was ours
           },
         }, opts.baudRate);
       }
@@ -176,25 +214,25 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
       await link.command(OP.SPI_ATTACH, u32le(0, 0), { what: "SPI_ATTACH", timeoutMs: opts.timeouts.defaultMs });
     }
     const flashId = state.secureDownloadMode ? 0 : (await loader.readFlashId()) >>> 0;
-    const flashSizeBytes = flashSizeFromJedecId(flashId);
+    flashSizeBytes = flashSizeFromJedecId(flashId);
     if (!state.secureDownloadMode) {
       opts.log(`Flash ID 0x${flashId.toString(16).padStart(6, "0")}, size ${flashSizeBytes ? `${flashSizeBytes / 0x100000} MB` : "unknown"}`);
       if (flashId === 0 || flashId === 0xffffff) opts.log("WARNING: no answer from the flash chip; reads and writes will fail.");
     }
-    if (!state.stub && flashSizeBytes) {
-      // What esptool sends the ROM before flash commands: id, size, block, sector, page, status mask (§2.7).
-      await link.command(OP.SPI_SET_PARAMS, u32le(0, flashSizeBytes, 0x10000, 0x1000, 0x100, 0xffff), {
-        what: "SPI_SET_PARAMS",
-        timeoutMs: opts.timeouts.defaultMs,
-      });
-    }
+    if (!state.stub && flashSizeBytes) await setRomFlashParams(link, opts, flashSizeBytes);
     // The close listener stays registered: later operations report PORT_CLOSED through it.
-    const description = { ...described, flashId, flashSizeBytes, stub: state.stub };
-    const session: Session = { loader, link, state, port, chip, timeouts: opts.timeouts, log: opts.log, flashSizeBytes, md5InFlight: opts.md5InFlight, romBaudRate: opts.romBaudRate };
+    // Espressif's USB-Serial/JTAG peripheral (PROTOCOL.md §3.6) runs at USB speed whatever the baud.
+    const usbJtag = port.info.usbVendorId === 0x303a && port.info.usbProductId === 0x1001;
+    const description = { ...described, flashId, flashSizeBytes, stub: state.stub, link: { kind: usbJtag ? "usb-serial-jtag" : "uart", baudRate: state.baudRate } as const };
+    const session: Session = {
+      loader, link, state, port, chip, timeouts: opts.timeouts, log: opts.log, flashSizeBytes, md5InFlight: opts.md5InFlight, romBaudRate: opts.romBaudRate, watch, reconnect,
+    };
+    link.watch = watch;
+    watch.arm();
     return new EspDevice(description, session);
   } catch (err) {
     stopSampling();
-    stopClose();
+    watch.dispose();
     await releaseTransport({ loader, port });
     throw translateError(err, link.context(step));
   }

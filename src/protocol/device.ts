@@ -55,6 +55,18 @@ export interface ChipDescription {
   readonly security?: SecurityState;
   /** The flasher stub is running (false with `--no-stub` or in Secure Download Mode). */
   readonly stub: boolean;
+  /**
+   * The link the chip is reached over, as known when connecting: its own USB-Serial/JTAG peripheral
+   * (USB 303A:1001, ~1 MB/s whatever the baud) or a UART (a USB bridge or a remote serial port),
+   * with the baud rate in use after connecting. Absent when unknown (test doubles).
+   */
+  readonly link?: DeviceLink;
+}
+
+/** See {@link ChipDescription.link}. */
+export interface DeviceLink {
+  readonly kind: "uart" | "usb-serial-jtag";
+  readonly baudRate: number;
 }
 
 /** Progress of a long operation, in bytes. */
@@ -99,6 +111,12 @@ export interface Device {
   eraseAll(): Promise<void>;
   /** Reads `[addr, addr + sizeBytes)` from flash. */
   read(addr: number, sizeBytes: number, onProgress?: ByteProgress): Promise<Uint8Array>;
+  /**
+   * Gets back a clean conversation after a failed command: re-sync with the running loader, or —
+   * when the chip reset or stays silent — reset it into download mode and reconnect at the ROM
+   * baud rate. Rejects with PORT_CLOSED when the link is gone. Optional: test doubles may lack it.
+   */
+  recover?(): Promise<void>;
   /** Leaves the chip as asked (`--after`), then releases the port. */
   finish(after: AfterMode): Promise<void>;
   /** Releases the port without touching the chip. Idempotent. */

@@ -10,6 +10,7 @@ import { flashRead } from "./flash-read.js";
 import { flashWrite } from "./flash-write.js";
 import { finishSession } from "./finish.js";
 import { translateError } from "./protocol-errors.js";
+import { recoverSession } from "./recover.js";
 import type { Session } from "./session.js";
 
 /** A connected chip; see the module comment. */
@@ -63,9 +64,17 @@ export class EspDevice implements Device {
     return this.exclusive("read", () => flashRead(this.session, addr, sizeBytes, onProgress));
   }
 
+  recover(): Promise<void> {
+    return this.exclusive("recovery", () => recoverSession(this.session));
+  }
+
   async finish(after: AfterMode): Promise<void> {
     try {
-      await this.exclusive(`finish (${after})`, () => finishSession(this.session, after));
+      await this.exclusive(`finish (${after})`, () => {
+        // Resetting the chip is the point now: its boot banner is expected, not a failure.
+        if (after === "hard_reset") this.session.watch.pause();
+        return finishSession(this.session, after);
+      });
     } finally {
       await this.close();
     }
@@ -75,7 +84,9 @@ export class EspDevice implements Device {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
+    this.session.watch.pause();
     await releaseTransport(this.session);
+    this.session.watch.dispose();
   }
 }
 

@@ -5,11 +5,17 @@
  * preallocated buffer, is acknowledged with the running total, and the closing 16-byte MD5 frame
  * is read and checked, so the line is clean afterwards. With the ROM: READ_FLASH_SLOW in 64-byte
  * steps (the ROM has no streaming read).
+ *
+ * Either way the bytes are then checked against SPI_FLASH_MD5 of the requested range: READ_FLASH's
+ * own closing digest covers what the stub sent, not where it read it from, and no request carries a
+ * checksum (§1.7 covers only *_DATA), so a bit flipped in the request's address would otherwise
+ * return another range's bytes without any error.
  */
 import { createHash } from "node:crypto";
 import { hex32 } from "../errors.js";
 import type { ByteProgress } from "./device.js";
 import { digestHex } from "./md5-reply.js";
+import { flashMd5 } from "./flash-md5.js";
 import { OP } from "./opcodes.js";
 import { protocolError, secureDownloadModeError } from "./protocol-errors.js";
 import type { Session } from "./session.js";
@@ -27,7 +33,16 @@ export const READ_SLOW_BYTES = 64;
 export async function flashRead(session: Session, addr: number, sizeBytes: number, onProgress?: ByteProgress): Promise<Uint8Array> {
   if (session.state.secureDownloadMode) throw secureDownloadModeError(`reading flash at ${hex32(addr)}`, "the ROM refuses every read command");
   if (sizeBytes <= 0) return new Uint8Array(0);
-  return session.state.stub ? readStreaming(session, addr, sizeBytes, onProgress) : readSlow(session, addr, sizeBytes, onProgress);
+  const data = session.state.stub ? await readStreaming(session, addr, sizeBytes, onProgress) : await readSlow(session, addr, sizeBytes, onProgress);
+  const chip = await flashMd5(session, addr, sizeBytes);
+  const got = createHash("md5").update(data).digest();
+  if (!got.equals(chip)) {
+    throw protocolError(
+      `read of ${sizeBytes} bytes at ${hex32(addr)}`,
+      `the bytes received (MD5 ${digestHex(got)}) differ from the chip's digest of that range (MD5 ${digestHex(chip)}); a request or reply was corrupted on the way`,
+    );
+  }
+  return data;
 }
 
 async function readStreaming(session: Session, addr: number, sizeBytes: number, onProgress?: ByteProgress): Promise<Uint8Array> {

@@ -8,6 +8,7 @@ import { EspsyncError, RomError, hex32 } from "../errors.js";
 import { opName } from "./opcodes.js";
 import { CHECKSUM_FAILURE, describeStatus } from "./status-table.js";
 import { WriteInterruptedError } from "./device.js";
+import type { LinkLoss } from "./link-watch.js";
 
 /** What was going on when something failed; every field sharpens the message. */
 export interface ErrorContext {
@@ -50,6 +51,7 @@ const HINT = {
   timeout: "Check the cable and the power supply; if it happens at high speed, try a lower --baud.",
   protocol: "The link is noisy or the baud rate is unreliable: try a lower --baud and a shorter cable.",
   portClosed: "The port disappeared (board unplugged or reset into a different USB mode); reconnect and try again.",
+  chipReset: "Check the board's power supply and cable; then run the same command again: it writes only what is still different.",
   sdm: "The chip is in Secure Download Mode: only plain writes are possible, no stub, no register reads and no digests.",
   unsupported: "This chip's loader does not offer the command; run with the flasher stub (drop --no-stub) if possible.",
 } as const;
@@ -76,7 +78,7 @@ export function statusError(op: number, status: number, stub: boolean, what: str
 
 /** A command got no (complete) answer in time. */
 export function timeoutError(what: string, timeoutMs: number, cause?: unknown): EspsyncError {
-  return new EspsyncError("TIMEOUT", `no answer to ${what} within ${timeoutMs} ms`, { hint: HINT.timeout, cause });
+  return new EspsyncError("TIMEOUT", `no answer to ${what} within ${Math.ceil(timeoutMs)} ms`, { hint: HINT.timeout, cause });
 }
 
 /** The chip answered something that does not fit the protocol. */
@@ -120,6 +122,7 @@ export function interruptedError(addr: number, writtenBytes: number, totalBytes:
  * port failures) into an `EspsyncError`. Already translated errors pass through unchanged.
  */
 export function translateError(err: unknown, ctx: ErrorContext): EspsyncError {
+  if (isLinkLoss(err)) return linkLostError(err, ctx.what);
   if (err instanceof EspsyncError) {
     if (ctx.portClosed && err.code === "TIMEOUT") return portClosedError(ctx, err);
     return err;
@@ -163,7 +166,30 @@ export function translateError(err: unknown, ctx: ErrorContext): EspsyncError {
   return protocolError(ctx.what, msg, err);
 }
 
-function portClosedError(ctx: ErrorContext, cause: unknown): EspsyncError {
+/**
+ * The link ended while `what` was waiting for the chip: the port closed, or the chip reset and
+ * printed its boot banner instead of answering (it then runs its application, not the loader).
+ */
+export function linkLostError(loss: LinkLoss, what: string): EspsyncError {
+  if (loss.kind === "closed") return portClosedError({ what }, undefined);
+  if (loss.kind === "garbage") {
+    return new EspsyncError(
+      "CHIP_RESET",
+      `the chip stopped answering during ${what}: ${loss.bytes} bytes that are not loader replies arrived instead (a reset chip's boot log at another baud rate looks like this)`,
+      { hint: HINT.chipReset },
+    );
+  }
+  return new EspsyncError("CHIP_RESET", `the chip reset during ${what}: it printed its boot banner ("${loss.banner}") instead of answering`, {
+    hint: HINT.chipReset,
+  });
+}
+
+/** Whether `err` is a {@link LinkLoss} raised by the link watch. */
+export function isLinkLoss(err: unknown): err is LinkLoss {
+  return typeof err === "object" && err !== null && !(err instanceof Error) && (["closed", "reset", "garbage"].includes((err as LinkLoss).kind));
+}
+
+function portClosedError(ctx: Pick<ErrorContext, "what">, cause: unknown): EspsyncError {
   return new EspsyncError("PORT_CLOSED", `the port closed during ${ctx.what}`, { hint: HINT.portClosed, cause });
 }
 

@@ -6,6 +6,7 @@ import type { ESPLoader } from "esptool-js";
 import type { Port } from "../transport/port.js";
 import type { CommandLink, LinkState } from "./command-link.js";
 import type { ChipName } from "./device.js";
+import type { LinkWatch } from "./link-watch.js";
 import type { Timeouts } from "./timeouts.js";
 
 /** Shared state of one connected chip. */
@@ -25,4 +26,8 @@ export interface Session {
   readonly romBaudRate: number;
   /** Most SPI_FLASH_MD5 requests outstanding at once with the stub. */
   readonly md5InFlight: number;
+  /** Notices a closed port or a chip reset at once. */
+  readonly watch: LinkWatch;
+  /** Resets the chip into download mode and reconnects at the ROM rate (stub uploaded again). */
+  readonly reconnect: () => Promise<void>;
 }

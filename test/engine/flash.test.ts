@@ -42,7 +42,7 @@ describe("flash with the Device test double", () => {
     expect(second.regions.map((r) => r.verifiedMd5)).toEqual([md5(a), md5(b)]);
   });
 
-  it("erases and writes exactly the differing sectors, erase-only where the target is blank, and verifies by one region digest", async () => {
+  it("erases and writes exactly the differing sectors, erase-only where the target is blank, and verifies only the runs", async () => {
     const { chip, a } = setup();
     chip.set(a, A);
     const target = Uint8Array.from(a);
@@ -57,9 +57,13 @@ describe("flash with the Device test double", () => {
     expect(dev.calls.filter((c) => c.startsWith("eraseRegion"))).toEqual([`eraseRegion ${A + 9 * SECTOR}+${SECTOR}`]);
     expect(Buffer.compare(chip.subarray(A, A + target.length), target)).toBe(0);
     expect(result.regions[0]).toMatchObject({ outcome: "selective", sectorsWritten: 2, sectorsErasedOnly: 1, sectorsSkipped: 13, writtenBytes: 2 * SECTOR, verifiedMd5: md5(target) });
-    // Verification is the last digest: the whole region, once.
-    expect(dev.md5Asked.at(-1)).toEqual({ addr: A, sizeBytes: target.length });
-    expect(events.filter((e) => e.type === "verify")).toEqual([{ type: "verify", region: 0, addr: A, sizeBytes: target.length, ok: true }]);
+    // Verification digests the three runs; the 13 other sectors, proven equal by the probe, are not read again.
+    const runs = [3, 9, 15].map((i) => ({ addr: A + i * SECTOR, sizeBytes: SECTOR }));
+    expect(dev.md5Asked.slice(-3)).toEqual(runs);
+    // The region's one whole digest is the probe's (a one-block region starts with it), not a second read.
+    expect(dev.md5Asked.filter((r) => r.addr === A && r.sizeBytes === target.length)).toHaveLength(1);
+    expect(dev.md5Asked[0]).toEqual({ addr: A, sizeBytes: target.length });
+    expect(events.filter((e) => e.type === "verify")).toEqual(runs.map((r) => ({ type: "verify", region: 0, ...r, ok: true })));
     expect(events.map((e) => e.type)).toContain("plan");
     expect(events.at(-1)?.type).toBe("region-done");
     // Random sectors do not deflate smaller: sent raw (the double rejects a compressed payload that is not smaller).
@@ -89,13 +93,11 @@ describe("flash with the Device test double", () => {
     expect(Buffer.compare(chip.subarray(A, A + target.length), target)).toBe(0);
     expect(result.totals.rewrites).toBe(1);
     expect(dev.erasedSectors).toEqual([A + 5 * SECTOR, A + 5 * SECTOR]);
-    // Region digest fails → the run's digest finds the culprit → after the rewrite both match.
+    // The run's digest fails → the run is rewritten → its digest matches (the rest was proven by the probe).
     const verifies = events.flatMap((e) => (e.type === "verify" ? [[e.addr, e.sizeBytes, e.ok]] : []));
     expect(verifies).toEqual([
-      [A, 16 * SECTOR, false],
       [A + 5 * SECTOR, SECTOR, false],
       [A + 5 * SECTOR, SECTOR, true],
-      [A, 16 * SECTOR, true],
     ]);
   });
 
@@ -126,18 +128,19 @@ describe("flash with the Device test double", () => {
     const { chip, a } = setup();
     chip.set(a, A);
     const target = Uint8Array.from(a);
-    flip(target, 2 * SECTOR, 0x80);
+    for (let i = 0; i < 16; i++) if (i !== 8) flip(target, i * SECTOR, 0x80);
     flip(chip, A + 8 * SECTOR + 4, 0x10); // differs on the chip too, but the probe will be told it is the same
     const dev = new FakeDevice(chip);
-    // The probe is told sector 8 equals the target (a lying digest), so only sector 2 is planned;
-    // the region digest after writing then mismatches outside every run.
+    // The probe is told sector 8 equals the target (a lying digest), so the two runs around it are
+    // planned; they cover 15 of 16 sectors, so the region is verified whole, and that digest then
+    // mismatches outside every run.
     const realMany = dev.md5Many.bind(dev);
     const sector8 = Buffer.from(md5(target.subarray(8 * SECTOR, 9 * SECTOR)), "hex");
     dev.md5Many = async (ranges) => (await realMany(ranges)).map((d, k) => (ranges[k]?.addr === A + 8 * SECTOR && ranges[k]?.sizeBytes === SECTOR ? sector8 : d));
     const result = await flash({ device: dev, images: dataSet([{ addr: A, bytes: target }]), cost: EXACT_COST, planOptions: EXACT });
     expect(Buffer.compare(chip.subarray(A, A + target.length), target)).toBe(0);
     expect(result.totals.rewrites).toBe(1);
-    // First the planned sector 2, then the whole region once.
-    expect(dev.calls.filter((c) => c.startsWith("write")).map((c) => c.split(" ")[1])).toEqual([`${A + 2 * SECTOR}+${SECTOR}`, `${A}+${16 * SECTOR}`]);
+    // First the planned runs, then the whole region once.
+    expect(dev.calls.filter((c) => c.startsWith("write")).map((c) => c.split(" ")[1])).toEqual([`${A}+${8 * SECTOR}`, `${A + 9 * SECTOR}+${7 * SECTOR}`, `${A}+${16 * SECTOR}`]);
   });
 });

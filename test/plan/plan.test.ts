@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildPlan, cacheEntryFor, startProbe, type CostModel } from "../../src/plan/index.js";
+import { buildPlan, cacheEntryFor, costModelForLink, startProbe, type CostModel } from "../../src/plan/index.js";
 import { runProbe } from "./probe-loop.js";
 
 const S = 0x1000;
@@ -147,5 +147,80 @@ describe("buildPlan: whole plans", () => {
       outcome: "selective", differingSectors: [], unknownSectors: [...Array(16).keys()],
       runs: [{ addr: 0x10000, sizeBytes: 0x10000, action: "write" }], probe: { queries: 2, readBytes: 0x20000 },
     });
+  });
+});
+
+describe("probing rules", () => {
+  it("always sector-probes a differing block holding 0xFF-target sectors: unknown, each would cost an erase", () => {
+    const slowMd5 = { ...cost, md5BytesPerS: 10_000 };
+    const flash = flashWith(0x30000);
+    fillSectors(flash, 0x10000, 32, 14);
+    const data = flash.slice(0x10000, 0x30000);
+    data.fill(0xff, 20 * S, 21 * S); // sector 20 becomes blank; nothing else changes
+    const { state } = runProbe(startProbe([{ addr: 0x10000, data }], { cost: slowMd5, firstProbe: "blocks" }), flash);
+    // Reading block 1 sector by sector (6.6 s here) costs more than the prior expects to save, yet its
+    // 16 sector digests are asked: one erase of sector 20 instead of rewriting and erasing the block.
+    expect(buildPlan(state).regions[0]).toMatchObject({
+      outcome: "selective", differingSectors: [20], unknownSectors: [],
+      runs: [{ addr: 0x10000 + 20 * S, sizeBytes: S, action: "erase" }], probe: { queries: 2 + 16, readBytes: 0x20000 + 0x10000 },
+    });
+  });
+
+  // Block digest 6.55 ms + 16 sector round trips of 1.5 ms = 30.6 ms per block; writing a block costs
+  // 10 ms + 200 ms erase + 65.5 ms link + 256 ms programming = 531.5 ms.
+  const fastLink = { ...cost, linkBytesPerS: 1_000_000, md5BytesPerS: 10_000_000, digestLatencyS: 0.0015 };
+
+  it("when every block of a region differs, sectors are not probed: the region is written whole after one read", () => {
+    const flash = flashWith(0x190000);
+    fillSectors(flash, 0x10000, 384, 15);
+    const data = new Uint8Array(0x180000);
+    fillSectors(data, 0, 384, 16);
+    const { state, rounds } = runProbe(startProbe([{ addr: 0x10000, data }], { cost: fastLink, firstProbe: "blocks" }), flash);
+    // No block matched: expected unchanged share 1/25, saving 0.04 × 531.5 ms = 21 ms < 30.6 ms per block.
+    expect(rounds).toBe(1);
+    expect(buildPlan(state).regions[0]).toMatchObject({
+      outcome: "full", differingSectors: [], unknownSectors: [...Array(384).keys()],
+      runs: [{ addr: 0x10000, sizeBytes: 0x180000, action: "write" }], probe: { queries: 24, readBytes: 0x180000 },
+    });
+  });
+
+  it("with most blocks unchanged, the same model does probe the sectors of a differing block", () => {
+    const flash = flashWith(0x190000);
+    fillSectors(flash, 0x10000, 384, 17);
+    const data = flash.slice(0x10000, 0x190000);
+    fillSectors(data, 40 * S, 1, 18); // sector 40 (block 2)
+    const { state, rounds } = runProbe(startProbe([{ addr: 0x10000, data }], { cost: fastLink, firstProbe: "blocks" }), flash);
+    // Prior share 0.1: saving 0.1 × 531.5 ms = 53 ms > 30.6 ms.
+    expect(rounds).toBe(2);
+    expect(buildPlan(state).regions[0]).toMatchObject({
+      outcome: "selective", differingSectors: [40], unknownSectors: [], runs: [{ addr: 0x10000 + 40 * S, sizeBytes: S, action: "write" }],
+      probe: { queries: 24 + 16, readBytes: 0x180000 + 0x10000 },
+    });
+  });
+
+  it("asks nothing when the cache predicts every sector differs; asks the whole-region digest when it predicts some match", () => {
+    const flash = flashWith(0x30000);
+    fillSectors(flash, 0x10000, 8, 19);
+    const old = flash.slice(0x10000, 0x18000);
+    const entry = cacheEntryFor({ addr: 0x10000, data: old }, "aa:bb:cc:dd:ee:ff");
+    const data = new Uint8Array(8 * S);
+    fillSectors(data, 0, 8, 20);
+    const fresh = runProbe(startProbe([{ addr: 0x10000, data }], { cost, cache: [entry], mac: "aa:bb:cc:dd:ee:ff" }), flash);
+    expect(fresh.rounds).toBe(0);
+    expect(buildPlan(fresh.state).regions[0]).toMatchObject({ outcome: "full", unknownSectors: [...Array(8).keys()], probe: { queries: 0, readBytes: 0 } });
+    // One sector predicted unchanged saves 1/8 of an 8-sector write (0.01 + 0.4 + 3.28 + 0.128 s) = 0.48 s,
+    // more than the 33 ms digest: it is asked.
+    data.set(old.subarray(0, S), 0);
+    const partly = runProbe(startProbe([{ addr: 0x10000, data }], { cost, cache: [entry], mac: "aa:bb:cc:dd:ee:ff" }), flash);
+    expect(partly.rounds).toBe(1);
+    expect(buildPlan(partly.state).regions[0]).toMatchObject({ differingSectors: [1, 2, 3, 4, 5, 6, 7], probe: { queries: 1, readBytes: 8 * S } });
+  });
+});
+
+describe("cost model for a link", () => {
+  it("USB-Serial/JTAG runs at USB speed whatever the baud; a UART at baud / 10", () => {
+    expect(costModelForLink({ kind: "usb-serial-jtag", baudRate: 115200 }).linkBytesPerS).toBe(1_000_000);
+    expect(costModelForLink({ kind: "uart", baudRate: 921600 }).linkBytesPerS).toBe(92_160);
+    expect(costModelForLink({ kind: "uart", baudRate: 921600 }, { compress: false })).toMatchObject({ linkBytesPerS: 92_160, compress: false, sectorEraseS: 0.045 });
   });
 });

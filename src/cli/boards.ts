@@ -1,0 +1,143 @@
+/**
+ * Running one operation on every selected board at once: each board connects, works and is let
+ * go on its own; one failing board never stops the others. Each board's outcome (chip, result or
+ * error) is kept for the summary, the JSON document and the exit code.
+ */
+import { EspsyncError } from "../errors.js";
+import type { AfterMode } from "../protocol/device.js";
+import type { Port } from "../transport/port.js";
+import type { CommandContext } from "./command.js";
+import { EXIT, exitCodeFor } from "./exit-codes.js";
+import { chipToJson, type BoardJson, type BoardsDocument, type ChipJson } from "./json-shapes.js";
+import { connectBoard, releaseBoard, type BoardLink } from "./ports/connect-board.js";
+import type { Output } from "./render/output.js";
+import type { ProgressView } from "./render/progress-view.js";
+import { errorToJson, renderError } from "./render-error.js";
+
+/** What an operation gets for one board. */
+export interface Board extends BoardLink {
+  readonly index: number;
+  /** `[port] ` when several boards run, else empty: prefixes this board's lines. */
+  readonly prefix: string;
+  readonly progress: ProgressView;
+}
+
+/** What an operation returns: its result, optionally a failure that still has a result (verify mismatch). */
+export interface BoardWork<R> {
+  readonly result: R;
+  readonly failure?: EspsyncError;
+  /** How to leave the chip instead of `--after` (e.g. `no_reset_stub` before the monitor resets it). */
+  readonly after?: AfterMode;
+}
+
+/** One board's outcome. */
+export interface BoardOutcome<R> {
+  readonly url: string;
+  readonly chip: ChipJson | null;
+  readonly result: R | null;
+  readonly error?: unknown;
+  readonly exitCode: number;
+  /** The port, closed again, for a follow-up (the monitor). */
+  readonly port?: Port;
+}
+
+/** Runs `work` on every board in parallel; never rejects. */
+export async function runOnBoards<R>(urls: readonly string[], ctx: CommandContext, out: Output, work: (board: Board) => Promise<BoardWork<R>>): Promise<BoardOutcome<R>[]> {
+  const several = urls.length > 1;
+  return Promise.all(
+    urls.map(async (url, index): Promise<BoardOutcome<R>> => {
+      const prefix = several ? `[${url}] ` : "";
+      const progress = out.progress(index, prefix);
+      let link: BoardLink | undefined;
+      let chip: ChipJson | null = null;
+      try {
+        progress.status(`connecting to ${url}`);
+        link = await connectBoard(url, ctx.io, ctx.globals, {
+          log: (line) => out.detail(`${prefix}${line}`),
+          ...(ctx.globals.trace && { trace: (line: string) => out.stderr(`${prefix}trace: ${line}`) }),
+        });
+        chip = chipToJson(link.device.chip);
+        const done = await work({ ...link, index, prefix, progress });
+        progress.clear();
+        const problem = await releaseBoard(link, done.after ?? ctx.globals.after);
+        if (problem !== undefined) out.warn(`${prefix}could not reset the board (${problem}); reset it by hand`);
+        if (done.failure) {
+          out.stderr(prefixLines(prefix, renderError(done.failure, ctx.globals.debug)));
+          return { url, chip, result: done.result, error: done.failure, exitCode: exitCodeFor(done.failure), port: link.port };
+        }
+        return { url, chip, result: done.result, exitCode: EXIT.ok, port: link.port };
+      } catch (error) {
+        progress.clear();
+        // A failed or interrupted board is left as it is: no reset, so what happened stays visible.
+        if (link) await releaseBoard(link, "close");
+        out.stderr(prefixLines(prefix, renderError(error, ctx.globals.debug)));
+        return { url, chip, result: null, error, exitCode: exitCodeFor(error), ...(link && { port: link.port }) };
+      }
+    }),
+  );
+}
+
+function prefixLines(prefix: string, text: string): string {
+  if (prefix === "") return text;
+  return text
+    .split("\n")
+    .map((l) => (l === "" ? l : `${prefix}${l}`))
+    .join("\n");
+}
+
+/** The command's exit code: 0 when all succeeded; 130 when any was interrupted; else the first failure's. */
+export function combinedExitCode(outcomes: readonly BoardOutcome<unknown>[]): number {
+  const failed = outcomes.filter((o) => o.exitCode !== EXIT.ok);
+  if (failed.length === 0) return EXIT.ok;
+  if (failed.some((o) => o.exitCode === EXIT.interrupted)) return EXIT.interrupted;
+  return failed[0]?.exitCode ?? EXIT.unexpected;
+}
+
+/** The `--json` document of a board command. */
+export function boardsDocument<R, J>(command: string, outcomes: readonly BoardOutcome<R>[], toJson: (result: R) => J): BoardsDocument<J> {
+  return {
+    ok: outcomes.every((o) => o.exitCode === EXIT.ok),
+    command,
+    boards: outcomes.map(
+      (o): BoardJson<J> => ({
+        port: o.url,
+        chip: o.chip,
+        result: o.result === null ? null : toJson(o.result),
+        ...(o.error !== undefined && { error: errorToJson(o.error) }),
+      }),
+    ),
+  };
+}
+
+/** With several boards: one summary line naming the ones that failed. */
+export function summarise(verb: string, outcomes: readonly BoardOutcome<unknown>[], out: Output): void {
+  if (outcomes.length < 2) return;
+  const failed = outcomes.filter((o) => o.exitCode !== EXIT.ok);
+  const okCount = outcomes.length - failed.length;
+  const head = `${okCount} of ${outcomes.length} boards ${verb}`;
+  if (failed.length === 0) {
+    out.result(out.paint(head, "green"));
+    return;
+  }
+  const names = failed.map((o) => `${o.url} (${o.error instanceof EspsyncError ? o.error.code : "INTERNAL"})`).join(", ");
+  out.result(`${out.paint(head, "red")}; failed: ${names}`);
+}
+
+/** Finishes a board command: summary, JSON document, exit code. */
+export function finishBoards<R, J>(command: string, verb: string, outcomes: readonly BoardOutcome<R>[], ctx: CommandContext, out: Output, toJson: (result: R) => J): number {
+  out.close();
+  summarise(verb, outcomes, out);
+  if (ctx.globals.json) ctx.emitJson(boardsDocument(command, outcomes, toJson));
+  return combinedExitCode(outcomes);
+}
+
+/** Refuses several ports for a command that works on one board. */
+export function requireOneBoard(command: string, urls: readonly string[]): string {
+  const [only] = urls;
+  if (urls.length !== 1 || only === undefined) {
+    throw new EspsyncError("USAGE", `espsync ${command} works on one board, but ${urls.length} ports were given (${urls.join(", ")})`, {
+      hint: "name one --port",
+    });
+  }
+  return only;
+}

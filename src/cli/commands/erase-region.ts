@@ -1,0 +1,54 @@
+/**
+ * `espsync erase-region ADDR SIZE`: erase whole 4 KiB sectors. Alignment is checked before the
+ * port is opened; the range against the flash size right after connecting, before erasing.
+ */
+import path from "node:path";
+import { hex32 } from "../../errors.js";
+import { finishBoards, runOnBoards } from "../boards.js";
+import { CACHE_FILE_NAME, cacheDir, forgetCachedRange } from "../cache-store.js";
+import type { CommandSpec } from "../command.js";
+import { parseFlashAddress, parseSize, requireInFlash, requireSectorAligned } from "../numbers.js";
+import { portFinder } from "../ports/connect-board.js";
+import { selectPorts } from "../ports/select-ports.js";
+import { formatBytes, formatDuration } from "../render/format.js";
+import { Output } from "../render/output.js";
+import type { EraseJson } from "./erase.js";
+
+export const eraseRegionCommand: CommandSpec = {
+  command: "erase-region <addr> <size>",
+  aliases: ["erase_region"],
+  describe: "Erase a range of 4 KiB sectors",
+  examples: [
+    ["espsync erase-region -p /dev/ttyUSB0 0x9000 0x6000", "erase the NVS partition of the default layout"],
+    ["espsync erase-region -p auto 0x110000 64K", "erase 16 sectors"],
+  ],
+  builder: (y) =>
+    y
+      .positional("addr", { type: "string", describe: "Start address, a multiple of 0x1000" })
+      .positional("size", { type: "string", describe: "Bytes, a multiple of 0x1000 (0x…, decimal, 64K)" }),
+  run: async (args, ctx) => {
+    const addr = parseFlashAddress(args.addr, "espsync erase-region");
+    const sizeBytes = parseSize(args.size, "erase size");
+    requireSectorAligned(addr, sizeBytes, "espsync erase-region");
+    const urls = await selectPorts(ctx.globals.ports, portFinder(ctx.io, ctx.globals));
+    const dir = cacheDir(ctx.io.env);
+    const out = new Output(ctx.io, ctx.globals);
+    try {
+      const outcomes = await runOnBoards<EraseJson>(urls, ctx, out, async (board) => {
+        requireInFlash(addr, sizeBytes, board.device.chip.flashSizeBytes, "espsync erase-region");
+        const started = Date.now();
+        board.progress.status(`erasing ${hex32(addr)}..${hex32(addr + sizeBytes)}`);
+        if (dir !== undefined) {
+          await forgetCachedRange(path.join(dir, CACHE_FILE_NAME), board.device.chip.mac, { addr, sizeBytes }).catch((e: Error) => out.warn(`digest cache not updated (${e.message})`));
+        }
+        await board.device.eraseRegion(addr, sizeBytes);
+        const durationMs = Date.now() - started;
+        out.say(`${board.prefix}Erased ${formatBytes(sizeBytes)} at ${hex32(addr)}..${hex32(addr + sizeBytes)} (${sizeBytes / 0x1000} sectors) in ${formatDuration(durationMs)}`);
+        return { result: { addr, sizeBytes, durationMs } };
+      });
+      return finishBoards("erase-region", "erased", outcomes, ctx, out, (r) => r);
+    } finally {
+      out.close();
+    }
+  },
+};

@@ -1,0 +1,63 @@
+/**
+ * `espsync info`: what the chip says about itself — name, revision, features, crystal, MAC, flash
+ * id and size, security state. Nothing is written.
+ */
+import type { ChipDescription } from "../../protocol/device.js";
+import { finishBoards, runOnBoards } from "../boards.js";
+import type { CommandSpec } from "../command.js";
+import { chipToJson, type ChipJson } from "../json-shapes.js";
+import { portFinder } from "../ports/connect-board.js";
+import { selectPorts } from "../ports/select-ports.js";
+import { formatBytes, formatHex, formatRevision } from "../render/format.js";
+import { renderTable } from "../render/table.js";
+import { Output } from "../render/output.js";
+
+/** The chip as `field  value` lines. */
+export function chipLines(chip: ChipDescription): string[] {
+  const s = chip.security;
+  const security =
+    s === undefined
+      ? "not reported (this ROM has no GET_SECURITY_INFO)"
+      : [
+          `secure boot ${s.secureBoot ? "on" : "off"}`,
+          `flash encryption ${s.flashEncryption ? "on" : "off"} (FLASH_CRYPT_CNT ${formatHex(s.flashCryptCount, 2)})`,
+          `secure download mode ${s.secureDownloadMode ? "on" : "off"}`,
+        ].join(", ");
+  const rows: [string, string][] = [
+    ["Chip", chip.chip],
+    ["Description", chip.description],
+    ["Revision", formatRevision(chip.revisionFull)],
+    ["Features", chip.features.join(", ") || "-"],
+    ["Crystal", `${chip.crystalMhz} MHz`],
+    ["MAC", chip.mac],
+    ["Flash id", `${formatHex(chip.flashId, 6)} (manufacturer ${formatHex(chip.flashId & 0xff, 2)}, device ${formatHex((chip.flashId >>> 8) & 0xffff, 4)})`],
+    ["Flash size", chip.flashSizeBytes > 0 ? formatBytes(chip.flashSizeBytes) : "unknown"],
+    ["Security", security],
+    ["Loader", chip.stub ? "flasher stub" : "ROM"],
+  ];
+  return renderTable(["Field", "Value"], rows).slice(1);
+}
+
+export const infoCommand: CommandSpec = {
+  command: "info",
+  aliases: ["chip-id", "chip_id"],
+  describe: "Show the chip: name, revision, features, crystal, MAC, flash id and size, security state",
+  examples: [
+    ["espsync info -p /dev/ttyUSB0", "identify the board on a port"],
+    ["espsync info -p auto --json", "the same as JSON"],
+  ],
+  run: async (_args, ctx) => {
+    const urls = await selectPorts(ctx.globals.ports, portFinder(ctx.io, ctx.globals));
+    const out = new Output(ctx.io, ctx.globals);
+    try {
+      const outcomes = await runOnBoards<ChipJson>(urls, ctx, out, async (board) => {
+        board.progress.clear();
+        for (const line of chipLines(board.device.chip)) out.result(`${board.prefix}${line}`);
+        return { result: chipToJson(board.device.chip) };
+      });
+      return finishBoards("info", "identified", outcomes, ctx, out, (r) => r);
+    } finally {
+      out.close();
+    }
+  },
+};

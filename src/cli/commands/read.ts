@@ -1,0 +1,80 @@
+/**
+ * `espsync read ADDR SIZE FILE`: copy a range of flash into a file. Everything that can be checked
+ * without the chip (numbers, the file's directory) is checked before the port is opened.
+ */
+import { createHash } from "node:crypto";
+import { stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { EspsyncError, hex32 } from "../../errors.js";
+import { finishBoards, requireOneBoard, runOnBoards } from "../boards.js";
+import type { CommandSpec } from "../command.js";
+import { parseFlashAddress, parseSize, requireInFlash } from "../numbers.js";
+import { portFinder } from "../ports/connect-board.js";
+import { selectPorts } from "../ports/select-ports.js";
+import { formatBytes, formatDuration, formatRate } from "../render/format.js";
+import { Output } from "../render/output.js";
+
+/** The `result` of a read in `--json`. */
+export interface ReadJson {
+  readonly addr: number;
+  readonly sizeBytes: number;
+  readonly file: string;
+  readonly md5: string;
+  readonly durationMs: number;
+}
+
+export const readCommand: CommandSpec = {
+  command: "read <addr> <size> <file>",
+  aliases: ["read-flash", "read_flash"],
+  describe: "Read a range of flash into a file",
+  examples: [
+    ["espsync read -p /dev/ttyUSB0 0x0 4M backup.bin", "back up a whole 4 MiB flash"],
+    ["espsync read -p auto 0x8000 0xc00 partitions.bin", "read the partition table"],
+  ],
+  builder: (y) =>
+    y
+      .positional("addr", { type: "string", describe: "Flash address (0x…)" })
+      .positional("size", { type: "string", describe: "Bytes to read (0x…, decimal, 64K, 4M)" })
+      .positional("file", { type: "string", describe: "Output file" }),
+  run: async (args, ctx) => {
+    const addr = parseFlashAddress(args.addr, "espsync read");
+    const sizeBytes = parseSize(args.size, "read size");
+    const file = String(args.file);
+    const target = path.resolve(ctx.io.cwd, file);
+    await requireWritableDir(target, file);
+    const url = requireOneBoard("read", await selectPorts(ctx.globals.ports, portFinder(ctx.io, ctx.globals)));
+    const out = new Output(ctx.io, ctx.globals);
+    try {
+      const outcomes = await runOnBoards<ReadJson>([url], ctx, out, async (board) => {
+        requireInFlash(addr, sizeBytes, board.device.chip.flashSizeBytes, "espsync read");
+        const started = Date.now();
+        const label = `reading ${hex32(addr)}..${hex32(addr + sizeBytes)}`;
+        const data = await board.device.read(addr, sizeBytes, (done, total) => board.progress.bytes(label, done, total));
+        const durationMs = Date.now() - started;
+        try {
+          await writeFile(target, data);
+        } catch (cause) {
+          throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${file}: ${(cause as Error).message}`, { hint: "choose a path in a directory you can write to", cause });
+        }
+        const md5 = createHash("md5").update(data).digest("hex");
+        out.say(`Read ${formatBytes(sizeBytes)} from ${hex32(addr)} into ${file} in ${formatDuration(durationMs)} (${formatRate(sizeBytes, durationMs)}), MD5 ${md5}`);
+        return { result: { addr, sizeBytes, file, md5, durationMs } };
+      });
+      return finishBoards("read", "read", outcomes, ctx, out, (r) => r);
+    } finally {
+      out.close();
+    }
+  },
+};
+
+async function requireWritableDir(target: string, shown: string): Promise<void> {
+  const dir = path.dirname(target);
+  const st = await stat(dir).catch(() => undefined);
+  if (st?.isDirectory() !== true) {
+    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: the directory ${dir} does not exist`, { hint: "create the directory first, or choose another path" });
+  }
+  const existing = await stat(target).catch(() => undefined);
+  if (existing?.isDirectory() === true) {
+    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: it is a directory`, { hint: "name a file, e.g. backup.bin" });
+  }
+}
