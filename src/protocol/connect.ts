@@ -53,6 +53,25 @@ function effectiveBefore(port: Port, opts: ResolvedConnectOptions): BeforeMode {
   return opts.before;
 }
 
+/**
+ * Some ports only find out that they have no DTR/RTS when the reset tries them (a pseudo-terminal,
+ * ser2net in front of one): the reset then reached nothing, which the user must know.
+ */
+function resetReachedChip(port: Port, before: BeforeMode): boolean {
+  return !(before === "default_reset" || before === "usb_reset") || port.capabilities.controlLines;
+}
+
+function noLinesNote(port: Port): string {
+  return `${port.info.path} has no DTR/RTS control lines: the reset did not reach the chip; it was already in download mode.`;
+}
+
+function noLinesError(port: Port, error: EspsyncError): EspsyncError {
+  return new EspsyncError(error.code, `${error.message}; ${port.info.path} has no DTR/RTS control lines, so the reset into download mode did not reach the chip`, {
+    hint: "Hold BOOT (IO0) while pressing RESET (EN) on the board to enter download mode by hand, then run espsync again with --before no-reset.",
+    cause: error,
+  });
+}
+
 /** Opens, resets and syncs (or, with no_reset_no_sync, only opens) and identifies the chip. */
 async function openAndIdentify(loader: ESPLoader, link: CommandLink, before: BeforeMode, opts: ResolvedConnectOptions): Promise<void> {
   if (before !== "no_reset_no_sync") {
@@ -131,8 +150,11 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
     try {
       await openAndIdentify(loader, link, before, opts);
     } catch (err) {
-      throw translateError(err, { what: `connect to ${port.info.path}`, phase: "connect", received: sample, portClosed: state.portClosed });
+      const error = translateError(err, { what: `connect to ${port.info.path}`, phase: "connect", received: sample, portClosed: state.portClosed });
+      if (!resetReachedChip(port, before)) throw noLinesError(port, error);
+      throw error;
     }
+    if (!resetReachedChip(port, before)) opts.log(noLinesNote(port));
     stopSampling();
     step = "chip identification";
     const chip = chipNameFromEsptool(loader.chip.CHIP_NAME);

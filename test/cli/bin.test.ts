@@ -56,6 +56,7 @@ describe.skipIf(!existsSync(BIN))("espsync binary (skipped until `npm run build`
     expect(espsync(["flash", "--port", port, "--flasher-args", DEMO], { ESPSYNC_CACHE_DIR: path.join(dir, "cache") }).status).toBe(0);
     const child = spawn(process.execPath, [BIN, "monitor", "--port", port], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
+    let interrupted = false;
     const code = await new Promise<number | null>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill("SIGKILL");
@@ -63,7 +64,11 @@ describe.skipIf(!existsSync(BIN))("espsync binary (skipped until `npm run build`
       }, 15_000);
       child.stdout.on("data", (chunk: Buffer) => {
         out += chunk.toString();
-        if (/Project name: +espsync-demo/.test(out)) child.kill("SIGINT");
+        // One Ctrl-C only: a second one means "quit now" (exit 130), not "stop the console".
+        if (!interrupted && /Project name: +espsync-demo/.test(out)) {
+          interrupted = true;
+          child.kill("SIGINT");
+        }
       });
       child.on("exit", (status) => {
         clearTimeout(timer);
