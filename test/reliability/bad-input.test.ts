@@ -15,6 +15,10 @@ import { flashChangingCommands } from "./sim-rig.js";
 const SIM = "sim:esp32c3?seed=3";
 const DEMO = ["--flasher-args", "build/flasher_args.json"];
 const IS_ROOT = process.getuid?.() === 0;
+/** Mode 0200 sysctl: reading it fails with EACCES even for root. */
+const WRITE_ONLY_FOR_ROOT = "/proc/sys/vm/drop_caches";
+/** Mode 0444 sysctl: opening it read-write fails with EACCES even for root. */
+const READ_ONLY_FOR_ROOT = "/proc/sys/kernel/version";
 let dir = "";
 /** name → exit code and error code, printed as the corpus table after the run. */
 const seen: [string, number, string][] = [];
@@ -103,16 +107,25 @@ describe("bad input is refused with a specific error, a hint, and no flash touch
     expectRefused(await runEspsync(argvOf(c), { cwd: dir }), c);
   });
 
-  it.skipIf(IS_ROOT)("unreadable file (skipped as root: root reads any file)", async () => {
-    chmodSync(`${dir}/app.bin`, 0o000);
+  it("unreadable file", async () => {
+    // Root reads any ordinary file, so as root use a procfs file whose mode is write-only even for
+    // root (the kernel checks sysctl modes for every user): the OS itself answers EACCES.
+    const path = IS_ROOT ? WRITE_ONLY_FOR_ROOT : `${dir}/app.bin`;
+    if (!IS_ROOT) chmodSync(path, 0o000);
     try {
-      expectRefused(await runEspsync(["flash", "0x10000", "app.bin", "--port", SIM], { cwd: dir }), { name: "unreadable file", exit: 2, code: "FILE_UNREADABLE", message: /app\.bin/ });
+      expectRefused(await runEspsync(["flash", "0x10000", path, "--port", SIM], { cwd: dir }), { name: "unreadable file", exit: 2, code: "FILE_UNREADABLE", message: IS_ROOT ? /drop_caches/ : /app\.bin/ });
     } finally {
-      chmodSync(`${dir}/app.bin`, 0o644);
+      if (!IS_ROOT) chmodSync(path, 0o644);
     }
   });
 
-  it.skipIf(IS_ROOT || !hasSocat)("serial port without permission (skipped as root: root opens any device; needs socat)", async () => {
+  it.skipIf(!IS_ROOT && !hasSocat)("serial port without permission", async () => {
+    // As root, a pty cannot be made unopenable; a procfs file that is read-only for root makes the
+    // real serialport binding's read-write open fail with a real EACCES from the OS.
+    if (IS_ROOT) {
+      expectRefused(await runEspsync(["flash", ...DEMO, "--port", READ_ONLY_FOR_ROOT], { cwd: dir }), { name: "serial port without permission", exit: 3, code: "PORT_PERMISSION", message: /kernel\/version/ });
+      return;
+    }
     const pair = await openPtyPair();
     try {
       chmodSync(pair.a, 0o000);
