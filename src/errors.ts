@@ -118,6 +118,21 @@ export class VerifyError extends EspsyncError {
   }
 }
 
+/**
+ * `Device.write` stopped at a block boundary because `shouldStop()` returned true (code
+ * `INTERRUPTED`). `writtenBytes` bytes from the start of the data were acknowledged by the chip.
+ */
+export class WriteInterruptedError extends EspsyncError {
+  /** Bytes from the start of the write that reached the chip (uncompressed). */
+  readonly writtenBytes: number;
+
+  constructor(message: string, writtenBytes: number, options: EspsyncErrorOptions = {}) {
+    super("INTERRUPTED", message, options);
+    this.name = "WriteInterruptedError";
+    this.writtenBytes = writtenBytes;
+  }
+}
+
 /** Formats an address the way every espsync message does: `0x00010000`. */
 export function hex32(value: number): string {
   return `0x${(value >>> 0).toString(16).padStart(8, "0")}`;

@@ -6,7 +6,7 @@
  * `openPort(url)` + `connect(port)` to get a `Device`, then `flash({ device, images })`, then
  * `device.finish("hard_reset")`.
  */
-export { EspsyncError, RomError, VerifyError, ERROR_CODES, hex32, isErrorCode } from "./errors.js";
+export { EspsyncError, RomError, VerifyError, WriteInterruptedError, ERROR_CODES, hex32, isErrorCode } from "./errors.js";
 export type { ErrorCode, EspsyncErrorOptions } from "./errors.js";
 export type { ControlLines, Port, PortCapabilities, PortInfo, SerialEndpoint } from "./transport/index.js";
 

@@ -46,6 +46,9 @@ export function readAppDescription(flash: FlashModel, offset: number = APP_IMAGE
   };
 }
 
+/** Baud rate of the ROM after reset. */
+export const ROM_BAUD = 115200;
+
 /** Why the chip reset: power/EN pin, or the USB-Serial/JTAG peripheral (§4.4). */
 export type ResetCause = "power-on" | "usb-jtag";
 
@@ -80,6 +83,11 @@ export function appLines(spec: SimChipSpec, flash: FlashModel, appOutput: readon
 /** Lines printed when the chip boots from flash. */
 export function flashBootLines(spec: SimChipSpec, flash: FlashModel, appOutput: readonly string[], cause: ResetCause): string[] {
   return [...banner(spec.bannerSpiBoot, cause), ...appLines(spec, flash, appOutput)];
+}
+
+/** What the chip prints coming out of reset: the download-mode banner, or the flash boot log and the app's lines. */
+export function bootLines(spec: SimChipSpec, flash: FlashModel, appOutput: readonly string[], download: boolean, cause: ResetCause): string[] {
+  return download ? downloadBootLines(spec, cause) : flashBootLines(spec, flash, appOutput, cause);
 }
 
 /** Encodes lines the way the ROM and IDF print them: CR LF after each. */

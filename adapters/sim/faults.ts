@@ -35,7 +35,16 @@ export interface RequestFaults {
   hang?: boolean;
 }
 
-const DATA_OPS = [0x03, 0x11];
+/** FLASH_DATA and FLASH_DEFL_DATA (§2.2, §2.3): a power loss during one lands half its packet in flash; the loaders handle those. */
+export const DATA_OPS: readonly number[] = [0x03, 0x11];
+
+/** A copy of `bytes` with all bits of byte `index` flipped (-1, or past the end: the last byte). */
+export function flipByte(bytes: Uint8Array, index: number): Uint8Array {
+  const out = bytes.slice();
+  const at = index < 0 ? out.length - 1 : Math.min(index, out.length - 1);
+  out[at] = (out[at] as number) ^ 0xff;
+  return out;
+}
 
 /** Holds the active rules and their counters. */
 export class FaultInjector {

@@ -1,6 +1,6 @@
 /**
  * What the ROM and stub personalities need from the chip that hosts them, and the request format
- * they share (PROTOCOL.md §1.2).
+ * and response formats they share (PROTOCOL.md §1.2, §1.3).
  */
 import type { SimChipSpec } from "./chip-table.js";
 import type { FlashModel } from "./flash-model.js";
@@ -21,6 +21,19 @@ export function parseRequest(frame: Uint8Array): Request | undefined {
   if (frame.length < 8) return undefined;
   const v = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   return { direction: v.getUint8(0), op: v.getUint8(1), sizeField: v.getUint16(2, true), checksum: v.getUint32(4, true), data: frame.subarray(8) };
+}
+
+/** A response packet, §1.3: direction 1, the request's opcode, size, `value`, then payload and status bytes. */
+export function encodeResponse(op: number, value: number, payload: Uint8Array, status: Uint8Array): Uint8Array {
+  const packet = new Uint8Array(8 + payload.length + status.length);
+  const v = new DataView(packet.buffer);
+  v.setUint8(0, 1);
+  v.setUint8(1, op);
+  v.setUint16(2, payload.length + status.length, true);
+  v.setUint32(4, value >>> 0, true);
+  packet.set(payload, 8);
+  packet.set(status, 8 + payload.length);
+  return packet;
 }
 
 /** Little-endian u32 at word `i` of `data` (0 when missing). */

@@ -6,27 +6,23 @@
 import { EspsyncError } from "../../src/errors.js";
 import type { ControlLines } from "../../src/transport/port.js";
 import type { SerialEndpoint } from "../../src/transport/endpoint.js";
-import { downloadBootLines, encodeLines, flashBootLines, appLines, type ResetCause } from "./boot.js";
+import { appLines, bootLines, encodeLines, ROM_BAUD, type ResetCause } from "./boot.js";
 import { SIM_CHIP_TABLE, SIM_CHIPS, type SimChipSpec } from "./chip-table.js";
-import { FaultInjector, type RequestFaults } from "./faults.js";
+import { DATA_OPS, FaultInjector, flipByte, type RequestFaults } from "./faults.js";
 import { FlashFile } from "./flash-file.js";
 import { FlashModel } from "./flash-model.js";
-import { type FlashWork, type LoaderContext, parseRequest } from "./loader-context.js";
+import { encodeResponse, type FlashWork, type LoaderContext, parseRequest } from "./loader-context.js";
 import { deriveEncryptionKey, deriveMac, parseMac, type SimOptions } from "./options.js";
 import { opName, PROTO } from "./protocol-constants.js";
 import { RegisterFile } from "./registers.js";
+import { ResetLines } from "./reset-lines.js";
 import { RomLoader } from "./rom-loader.js";
 import { SlipDecoder, slipEncode } from "./slip.js";
 import { StubLoader } from "./stub-loader.js";
 import { resolveTimingProfile, VirtualClock } from "./timing.js";
 
-/** Baud rate of the ROM after reset. */
-export const ROM_BAUD = 115200;
-/** Real-time window after EN rises in which strap pins may still change (the EN capacitor, §4.1). */
-export const STRAP_SETTLE_MS = 5;
-
-/** Opcodes whose power-loss fault lands half a packet in flash (FLASH_DATA, FLASH_DEFL_DATA); the loaders handle those. */
-const DATA_OPS: readonly number[] = [0x03, 0x11];
+export { ROM_BAUD } from "./boot.js";
+export { STRAP_SETTLE_MS } from "./reset-lines.js";
 
 /** Counters and state tests read. */
 export interface SimStats {
@@ -61,10 +57,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   private flushScheduled = false;
   /** Real-time hold of the output of the request being handled (`dataReplyDelayMs`). */
   private flushDelayMs = 0;
-  private lines: ControlLines = { dtr: false, rts: false };
-  private inReset = false;
-  private usbDownloadLatch = false;
-  private pendingBoot: { timer: NodeJS.Timeout; cause: ResetCause } | undefined;
+  private readonly reset: ResetLines;
   private hostBaud: number | undefined;
   private uartBaud = ROM_BAUD;
   private requestFaults: RequestFaults = {};
@@ -92,11 +85,15 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     this.appOutput = options.appOutput ?? [];
     this.currentMode = options.boot === "app" ? "app" : "rom";
     this.rom = new RomLoader(this);
+    this.reset = new ResetLines(options.usbJtagSerial === true && spec.usbJtagSerial, {
+      halt: () => this.decoder.reset(),
+      boot: (download, cause) => this.boot(download, cause),
+    });
   }
 
   /** `app`, `rom` or `stub`. Observing it settles a pending strap sampling. */
   get mode(): "app" | "rom" | "stub" {
-    this.settleBoot();
+    this.reset.settle();
     return this.currentMode;
   }
 
@@ -124,8 +121,8 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
 
   receive(data: Uint8Array): void {
     this.flash.counters.bytesFromHost += data.length;
-    this.settleBoot();
-    if (this.inReset) return;
+    this.reset.settle();
+    if (this.reset.inReset) return;
     if (this.hostBaud !== undefined && this.hostBaud !== this.uartBaud) {
       this.decoder.reset(); // framing errors: the UART discards what it cannot decode
       return;
@@ -133,7 +130,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     const arrivalS = this.clock ? this.clock.hostWrite(data.length, this.uartBaud) : 0;
     if (this.currentMode === "app") return; // the application ignores input
     for (const frame of this.decoder.push(data)) {
-      if ((this.currentMode as string) === "app" || this.inReset) break; // a command rebooted the chip
+      if ((this.currentMode as string) === "app" || this.reset.inReset) break; // a command rebooted the chip
       this.handleFrame(frame, arrivalS);
     }
   }
@@ -154,30 +151,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   }
 
   setLines(lines: ControlLines): void {
-    const prev = this.lines;
-    this.lines = { dtr: lines.dtr, rts: lines.rts };
-    const enLow = lines.rts && !lines.dtr;
-    if (this.options.usbJtagSerial && this.spec.usbJtagSerial) {
-      // USB-Serial/JTAG model (§4.2, unconfirmed): reset while RTS=1 & DTR=0; download if DTR was
-      // asserted just before reset was entered (or, as on a dev board, at release).
-      if (enLow && !this.inReset) {
-        this.enterReset();
-        this.usbDownloadLatch = prev.dtr;
-      } else if (!enLow && this.inReset) {
-        this.inReset = false;
-        this.boot(this.usbDownloadLatch || (lines.dtr && !lines.rts), "usb-jtag");
-      }
-      return;
-    }
-    if (enLow) {
-      if (!this.inReset) this.enterReset();
-    } else if (this.inReset) {
-      // EN rises; IO0 is sampled a moment later (esptool's sequential DTR/RTS changes rely on it).
-      this.inReset = false;
-      const timer = setTimeout(() => this.settleBoot(), STRAP_SETTLE_MS);
-      timer.unref();
-      this.pendingBoot = { timer, cause: "power-on" };
-    }
+    this.reset.set(lines);
   }
 
   // ---- LoaderContext --------------------------------------------------------------------------
@@ -187,24 +161,11 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   }
 
   respond(op: number, value: number, payload: Uint8Array, status: Uint8Array, copies = 1): void {
-    const packet = new Uint8Array(8 + payload.length + status.length);
-    const v = new DataView(packet.buffer);
-    v.setUint8(0, 1);
-    v.setUint8(1, op);
-    v.setUint16(2, payload.length + status.length, true);
-    v.setUint32(4, value >>> 0, true);
-    packet.set(payload, 8);
-    packet.set(status, 8 + payload.length);
+    const packet = encodeResponse(op, value, payload, status);
     for (let i = 0; i < copies; i++) {
       const f = this.faults.onResponse(op);
       if (f.drop) continue;
-      let out = packet;
-      if (f.corruptIndex !== undefined) {
-        out = packet.slice();
-        const at = f.corruptIndex < 0 ? out.length - 1 : Math.min(f.corruptIndex, out.length - 1);
-        out[at] = (out[at] as number) ^ 0xff;
-      }
-      this.sendFrame(out);
+      this.sendFrame(f.corruptIndex === undefined ? packet : flipByte(packet, f.corruptIndex));
     }
   }
 
@@ -238,9 +199,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   }
 
   powerLoss(): void {
-    this.enterReset();
-    this.inReset = false;
-    this.boot(false, "power-on");
+    this.reset.powerCycle();
   }
 
   md5(addr: number, len: number): Uint8Array {
@@ -267,12 +226,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     const isRequest = frame.length >= 8 && frame[0] === 0 && !(this.stub?.streaming && frame.length === 4);
     const op = isRequest ? (frame[1] as number) : -1;
     this.requestFaults = isRequest ? this.faults.onRequest(op) : {};
-    let f = frame;
-    if (this.requestFaults.corruptIndex !== undefined) {
-      f = frame.slice();
-      const at = this.requestFaults.corruptIndex < 0 ? f.length - 1 : Math.min(this.requestFaults.corruptIndex, f.length - 1);
-      f[at] = (f[at] as number) ^ 0xff;
-    }
+    const f = this.requestFaults.corruptIndex === undefined ? frame : flipByte(frame, this.requestFaults.corruptIndex);
     if (this.requestFaults.hang) {
       this.requestFaults = {};
       return;
@@ -327,22 +281,6 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     }
   }
 
-  private enterReset(): void {
-    this.inReset = true;
-    if (this.pendingBoot) clearTimeout(this.pendingBoot.timer);
-    this.pendingBoot = undefined;
-    this.decoder.reset();
-  }
-
-  /** Samples IO0 for a pending EN release (the settle window ended, or the chip is observed). */
-  private settleBoot(): void {
-    const pending = this.pendingBoot;
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    this.pendingBoot = undefined;
-    this.boot(this.lines.dtr && !this.lines.rts, pending.cause);
-  }
-
   private boot(download: boolean, cause: ResetCause): void {
     this.counts.resets++;
     this.faults.onReset();
@@ -351,9 +289,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     this.stub = undefined;
     this.rom = new RomLoader(this);
     this.currentMode = download ? "rom" : "app";
-    const now = this.clock?.nowS ?? 0;
-    const lines = download ? downloadBootLines(this.spec, cause) : flashBootLines(this.spec, this.flash, this.appOutput, cause);
-    this.emit(encodeLines(lines), now);
+    this.emit(encodeLines(bootLines(this.spec, this.flash, this.appOutput, download, cause)), this.clock?.nowS ?? 0);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Running one operation on every selected board at once: each board connects, works and is let
  * go on its own; one failing board never stops the others. Each board's outcome (chip, result or
- * error) is kept for the summary, the JSON document and the exit code.
+ * error) is kept for the summary, the JSON document and the exit code. `runBoardCommand` is the
+ * whole body of a board command around its per-board work.
  */
 import { EspsyncError } from "../errors.js";
 import type { AfterMode } from "../protocol/device.js";
@@ -9,8 +10,9 @@ import type { Port } from "../transport/port.js";
 import type { CommandContext } from "./command.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { chipToJson, type BoardJson, type BoardsDocument, type ChipJson } from "./json-shapes.js";
-import { connectBoard, releaseBoard, type BoardLink } from "./ports/connect-board.js";
-import type { Output } from "./render/output.js";
+import { connectBoard, portFinder, releaseBoard, type BoardLink } from "./ports/connect-board.js";
+import { selectPorts } from "./ports/select-ports.js";
+import { Output } from "./render/output.js";
 import type { ProgressView } from "./render/progress-view.js";
 import { errorToJson, renderError } from "./render-error.js";
 
@@ -39,6 +41,31 @@ export interface BoardOutcome<R> {
   readonly exitCode: number;
   /** The port, closed again, for a follow-up (the monitor). */
   readonly port?: Port;
+}
+
+/** The port URLs `--port` names (`auto`, `serial:…` and `mac:…` resolved through the io hooks). */
+export function selectBoards(ctx: CommandContext): Promise<string[]> {
+  return selectPorts(ctx.globals.ports, portFinder(ctx.io, ctx.globals));
+}
+
+/** {@link selectBoards} for a command that works on one board (see {@link requireOneBoard}). */
+export async function selectOneBoard(command: string, ctx: CommandContext): Promise<string> {
+  return requireOneBoard(command, await selectBoards(ctx));
+}
+
+/**
+ * A board command from connecting to exit code: `work` runs on every board in parallel (with the
+ * command's {@link Output}), then {@link finishBoards} prints the summary and the JSON document of
+ * the results as they are. `command` names the JSON document, `verb` the summary (`3 of 3 boards erased`).
+ */
+export async function runBoardCommand<R>(urls: readonly string[], ctx: CommandContext, command: string, verb: string, work: (board: Board, out: Output) => Promise<BoardWork<R>>): Promise<number> {
+  const out = new Output(ctx.io, ctx.globals);
+  try {
+    const outcomes = await runOnBoards<R>(urls, ctx, out, (board) => work(board, out));
+    return finishBoards(command, verb, outcomes, ctx, out, (r) => r);
+  } finally {
+    out.close();
+  }
 }
 
 /** Runs `work` on every board in parallel; never rejects. */

@@ -80,6 +80,12 @@ async function replaceEntries(file: string, mac: string, keep: (e: CacheEntry) =
   });
 }
 
+/** The digest cache file for `env`, or undefined when there is no cache directory. */
+export function cacheFilePath(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const dir = cacheDir(env);
+  return dir === undefined ? undefined : path.join(dir, CACHE_FILE_NAME);
+}
+
 /** A {@link CacheStore} over `file` that loads and saves only the entries of the chip `mac`. */
 export function fileCacheStore(file: string, mac: string): CacheStore {
   return {
@@ -97,4 +103,13 @@ export async function forgetCachedRange(file: string, mac: string, range?: { add
   const before = (await readEntries(file)).filter((e) => e.mac === mac);
   if (before.every(outside)) return;
   await replaceEntries(file, mac, outside, []);
+}
+
+/**
+ * {@link forgetCachedRange} after an erase command: without a cache `file` there is nothing to do,
+ * and a cache that cannot be updated is a warning — the erase itself still counts.
+ */
+export async function forgetErasedDigests(file: string | undefined, mac: string, warn: (line: string) => void, range?: { addr: number; sizeBytes: number }): Promise<void> {
+  if (file === undefined) return;
+  await forgetCachedRange(file, mac, range).catch((e: Error) => warn(`digest cache not updated (${e.message})`));
 }

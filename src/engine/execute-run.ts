@@ -3,9 +3,9 @@
  * through the Device's begin/block/end write, an erase-only run through ERASE_REGION — or, where only
  * the ROM answers (no stub), as a write of its 0xFF bytes, which erases the same sectors.
  */
-import { EspsyncError, hex32 } from "../errors.js";
+import { EspsyncError, hex32, WriteInterruptedError } from "../errors.js";
 import type { PlanRun } from "../plan/index.js";
-import { WriteInterruptedError, type Device } from "../protocol/device.js";
+import type { Device } from "../protocol/device.js";
 import { compressRun } from "./compress.js";
 import { interruptedError, type FlashProgress } from "./interrupt.js";
 import type { SecurityMode } from "./security.js";

@@ -3,7 +3,6 @@
  * implementation lives in this folder and is built on esptool-js's ESPLoader (the only place that
  * imports esptool-js). Every method has a timeout and rejects with an `EspsyncError`.
  */
-import { EspsyncError, type EspsyncErrorOptions } from "../errors.js";
 
 /** Chip families espsync knows (esptool's names). */
 export const CHIP_NAMES = ["esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c6", "esp32h2", "esp32c5", "esp32p4"] as const;
@@ -121,19 +120,4 @@ export interface Device {
   finish(after: AfterMode): Promise<void>;
   /** Releases the port without touching the chip. Idempotent. */
   close(): Promise<void>;
-}
-
-/**
- * {@link Device.write} stopped at a block boundary because `shouldStop()` returned true
- * (code `INTERRUPTED`). `writtenBytes` bytes from the start of the data were acknowledged by the chip.
- */
-export class WriteInterruptedError extends EspsyncError {
-  /** Bytes from the start of the write that reached the chip (uncompressed). */
-  readonly writtenBytes: number;
-
-  constructor(message: string, writtenBytes: number, options: EspsyncErrorOptions = {}) {
-    super("INTERRUPTED", message, options);
-    this.name = "WriteInterruptedError";
-    this.writtenBytes = writtenBytes;
-  }
 }

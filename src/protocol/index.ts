@@ -5,7 +5,7 @@
 export { connect } from "./connect.js";
 export { DEFAULT_BAUD_RATE, ROM_BAUD_RATE, resolveConnectOptions } from "./connect-options.js";
 export type { ConnectOptions, ResolvedConnectOptions } from "./connect-options.js";
-export { CHIP_NAMES, WriteInterruptedError } from "./device.js";
+export { CHIP_NAMES } from "./device.js";
 export type {
   AfterMode,
   BeforeMode,

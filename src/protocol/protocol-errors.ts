@@ -4,10 +4,9 @@
  * the errors the device layer raises itself (failure statuses, timeouts, malformed replies), so
  * that every other file in `src/protocol` throws through here.
  */
-import { EspsyncError, RomError, hex32 } from "../errors.js";
+import { EspsyncError, RomError, WriteInterruptedError, hex32 } from "../errors.js";
 import { opName } from "./opcodes.js";
 import { CHECKSUM_FAILURE, describeStatus } from "./status-table.js";
-import { WriteInterruptedError } from "./device.js";
 import type { LinkLoss } from "./link-watch.js";
 
 /** What was going on when something failed; every field sharpens the message. */

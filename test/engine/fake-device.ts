@@ -6,7 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import { inflateSync } from "node:zlib";
-import { WriteInterruptedError, type ChipDescription, type Device, type WriteOptions, type WriteStats } from "../../src/protocol/device.js";
+import { WriteInterruptedError } from "../../src/errors.js";
+import type { ChipDescription, Device, WriteOptions, WriteStats } from "../../src/protocol/device.js";
 
 const SECTOR = 0x1000;
 /** Block size of a stub write (PROTOCOL.md §5.2): where `shouldStop` is checked. */

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSimPort } from "../../adapters/sim/index.js";
-import { isErrorCode } from "../../src/errors.js";
-import { connect, WriteInterruptedError, type Device } from "../../src/protocol/index.js";
+import { isErrorCode, WriteInterruptedError } from "../../src/errors.js";
+import { connect, type Device } from "../../src/protocol/index.js";
 import { maxOutstanding, recordWire, type WireRecorder } from "./wire-recorder.js";
 
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest();

@@ -1,8 +1,7 @@
 import { ESPError, TimeoutError, UnsupportedCommandError } from "esptool-js";
 import { describe, expect, it } from "vitest";
-import { EspsyncError, RomError } from "../../src/errors.js";
+import { EspsyncError, RomError, WriteInterruptedError } from "../../src/errors.js";
 import { interruptedError, statusError, translateError } from "../../src/protocol/protocol-errors.js";
-import { WriteInterruptedError } from "../../src/protocol/device.js";
 
 const cmd = { what: "SPI_FLASH_MD5 at 0x00010000 (4096 bytes)", phase: "command" as const, timeoutMs: 3000 };
 const conn = { what: "connect to sim:esp32", phase: "connect" as const };

@@ -2,16 +2,12 @@
  * `espsync erase-region ADDR SIZE`: erase whole 4 KiB sectors. Alignment is checked before the
  * port is opened; the range against the flash size right after connecting, before erasing.
  */
-import path from "node:path";
 import { hex32 } from "../../errors.js";
-import { finishBoards, runOnBoards } from "../boards.js";
-import { CACHE_FILE_NAME, cacheDir, forgetCachedRange } from "../cache-store.js";
+import { runBoardCommand, selectBoards } from "../boards.js";
+import { cacheFilePath, forgetErasedDigests } from "../cache-store.js";
 import type { CommandSpec } from "../command.js";
 import { parseFlashAddress, parseSize, requireInFlash, requireSectorAligned } from "../numbers.js";
-import { portFinder } from "../ports/connect-board.js";
-import { selectPorts } from "../ports/select-ports.js";
 import { formatBytes, formatDuration } from "../render/format.js";
-import { Output } from "../render/output.js";
 import type { EraseJson } from "./erase.js";
 
 export const eraseRegionCommand: CommandSpec = {
@@ -30,25 +26,17 @@ export const eraseRegionCommand: CommandSpec = {
     const addr = parseFlashAddress(args.addr, "espsync erase-region");
     const sizeBytes = parseSize(args.size, "erase size");
     requireSectorAligned(addr, sizeBytes, "espsync erase-region");
-    const urls = await selectPorts(ctx.globals.ports, portFinder(ctx.io, ctx.globals));
-    const dir = cacheDir(ctx.io.env);
-    const out = new Output(ctx.io, ctx.globals);
-    try {
-      const outcomes = await runOnBoards<EraseJson>(urls, ctx, out, async (board) => {
-        requireInFlash(addr, sizeBytes, board.device.chip.flashSizeBytes, "espsync erase-region");
-        const started = Date.now();
-        board.progress.status(`erasing ${hex32(addr)}..${hex32(addr + sizeBytes)}`);
-        if (dir !== undefined) {
-          await forgetCachedRange(path.join(dir, CACHE_FILE_NAME), board.device.chip.mac, { addr, sizeBytes }).catch((e: Error) => out.warn(`digest cache not updated (${e.message})`));
-        }
-        await board.device.eraseRegion(addr, sizeBytes);
-        const durationMs = Date.now() - started;
-        out.say(`${board.prefix}Erased ${formatBytes(sizeBytes)} at ${hex32(addr)}..${hex32(addr + sizeBytes)} (${sizeBytes / 0x1000} sectors) in ${formatDuration(durationMs)}`);
-        return { result: { addr, sizeBytes, durationMs } };
-      });
-      return finishBoards("erase-region", "erased", outcomes, ctx, out, (r) => r);
-    } finally {
-      out.close();
-    }
+    const urls = await selectBoards(ctx);
+    const cacheFile = cacheFilePath(ctx.io.env);
+    return runBoardCommand<EraseJson>(urls, ctx, "erase-region", "erased", async (board, out) => {
+      requireInFlash(addr, sizeBytes, board.device.chip.flashSizeBytes, "espsync erase-region");
+      const started = Date.now();
+      board.progress.status(`erasing ${hex32(addr)}..${hex32(addr + sizeBytes)}`);
+      await forgetErasedDigests(cacheFile, board.device.chip.mac, (line) => out.warn(line), { addr, sizeBytes });
+      await board.device.eraseRegion(addr, sizeBytes);
+      const durationMs = Date.now() - started;
+      out.say(`${board.prefix}Erased ${formatBytes(sizeBytes)} at ${hex32(addr)}..${hex32(addr + sizeBytes)} (${sizeBytes / 0x1000} sectors) in ${formatDuration(durationMs)}`);
+      return { result: { addr, sizeBytes, durationMs } };
+    });
   },
 };

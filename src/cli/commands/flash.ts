@@ -2,18 +2,15 @@
  * `espsync flash`: make each board's flash equal to the images, writing only the 4 KiB sectors that
  * differ, verified by the chip's own digest; optionally chain into the console for a smoke test.
  */
-import path from "node:path";
 import { flash, type FlashResult } from "../../engine/index.js";
 import { EspsyncError } from "../../errors.js";
-import { finishBoards, runOnBoards, type BoardOutcome } from "../boards.js";
-import { CACHE_FILE_NAME, cacheDir, fileCacheStore } from "../cache-store.js";
+import { finishBoards, runOnBoards, selectBoards, type BoardOutcome } from "../boards.js";
+import { cacheFilePath, fileCacheStore } from "../cache-store.js";
 import type { CommandSpec } from "../command.js";
 import { EXIT, exitCodeFor } from "../exit-codes.js";
 import { loadImages, regionName, withImageOptions } from "../image-args.js";
 import { monitorPort, monitorToJson, type MonitorJson } from "../monitor/monitor-port.js";
 import { parseMonitorSettings, withMonitorOptions, type MonitorSettings } from "../monitor/monitor-options.js";
-import { portFinder } from "../ports/connect-board.js";
-import { selectPorts } from "../ports/select-ports.js";
 import { flashEventRenderer, planLine, totalsLine } from "../render/flash-report.js";
 import { Output } from "../render/output.js";
 import { errorToJson, renderError } from "../render-error.js";
@@ -44,12 +41,11 @@ export const flashCommand: CommandSpec = {
       throw new EspsyncError("USAGE", "--expect and --timeout need --monitor with espsync flash", { hint: "add --monitor, e.g. --monitor --expect 'Hello world'" });
     }
     const images = await loadImages(args, ctx.globals, ctx.io);
-    const urls = await selectPorts(ctx.globals.ports, portFinder(ctx.io, ctx.globals));
+    const urls = await selectBoards(ctx);
     if (monitor !== undefined && urls.length > 1) {
       throw new EspsyncError("USAGE", "--monitor works with one board", { hint: "flash several boards without --monitor, or run one command per board" });
     }
-    const dir = args.cache === false ? undefined : cacheDir(ctx.io.env);
-    const cacheFile = dir === undefined ? undefined : path.join(dir, CACHE_FILE_NAME);
+    const cacheFile = args.cache === false ? undefined : cacheFilePath(ctx.io.env);
     const names = images.regions.map((r) => regionName(r.sourcePath, r.addr));
     const dryRun = args["dry-run"] === true;
     const out = new Output(ctx.io, ctx.globals);

@@ -3,14 +3,11 @@
  * id and size, security state. Nothing is written.
  */
 import type { ChipDescription } from "../../protocol/device.js";
-import { finishBoards, runOnBoards } from "../boards.js";
+import { runBoardCommand, selectBoards } from "../boards.js";
 import type { CommandSpec } from "../command.js";
 import { chipToJson, type ChipJson } from "../json-shapes.js";
-import { portFinder } from "../ports/connect-board.js";
-import { selectPorts } from "../ports/select-ports.js";
 import { formatBytes, formatHex, formatRevision } from "../render/format.js";
 import { renderTable } from "../render/table.js";
-import { Output } from "../render/output.js";
 
 /** The chip as `field  value` lines. */
 export function chipLines(chip: ChipDescription): string[] {
@@ -47,17 +44,11 @@ export const infoCommand: CommandSpec = {
     ["espsync info -p auto --json", "the same as JSON"],
   ],
   run: async (_args, ctx) => {
-    const urls = await selectPorts(ctx.globals.ports, portFinder(ctx.io, ctx.globals));
-    const out = new Output(ctx.io, ctx.globals);
-    try {
-      const outcomes = await runOnBoards<ChipJson>(urls, ctx, out, async (board) => {
-        board.progress.clear();
-        for (const line of chipLines(board.device.chip)) out.result(`${board.prefix}${line}`);
-        return { result: chipToJson(board.device.chip) };
-      });
-      return finishBoards("info", "identified", outcomes, ctx, out, (r) => r);
-    } finally {
-      out.close();
-    }
+    const urls = await selectBoards(ctx);
+    return runBoardCommand<ChipJson>(urls, ctx, "info", "identified", async (board, out) => {
+      board.progress.clear();
+      for (const line of chipLines(board.device.chip)) out.result(`${board.prefix}${line}`);
+      return { result: chipToJson(board.device.chip) };
+    });
   },
 };

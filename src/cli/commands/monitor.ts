@@ -3,13 +3,12 @@
  * smoke test: exit 0 at the first matching line, 4 on a crash line or when time runs out.
  */
 import { EspsyncError } from "../../errors.js";
-import { requireOneBoard } from "../boards.js";
+import { selectOneBoard } from "../boards.js";
 import type { CommandSpec } from "../command.js";
 import { EXIT, exitCodeFor } from "../exit-codes.js";
 import { monitorPort, monitorToJson } from "../monitor/monitor-port.js";
 import { parseMonitorSettings, withMonitorOptions } from "../monitor/monitor-options.js";
-import { portFinder, portOpener } from "../ports/connect-board.js";
-import { selectPorts } from "../ports/select-ports.js";
+import { portOpener } from "../ports/connect-board.js";
 import { Output } from "../render/output.js";
 import { errorToJson, renderError } from "../render-error.js";
 
@@ -24,7 +23,7 @@ export const monitorCommand: CommandSpec = {
   builder: (y) => withMonitorOptions(y).option("reset", { type: "boolean", default: true, describe: "Reset the board into its firmware first (--no-reset attaches as is)", group: "Monitor:" }),
   run: async (args, ctx) => {
     const settings = parseMonitorSettings(args);
-    const url = requireOneBoard("monitor", await selectPorts(ctx.globals.ports, portFinder(ctx.io, ctx.globals)));
+    const url = await selectOneBoard("monitor", ctx);
     const out = new Output(ctx.io, ctx.globals);
     const port = portOpener(ctx.io)(url);
     let code: number;

@@ -6,13 +6,10 @@ import { createHash } from "node:crypto";
 import { stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { EspsyncError, hex32 } from "../../errors.js";
-import { finishBoards, requireOneBoard, runOnBoards } from "../boards.js";
+import { runBoardCommand, selectOneBoard } from "../boards.js";
 import type { CommandSpec } from "../command.js";
 import { parseFlashAddress, parseSize, requireInFlash } from "../numbers.js";
-import { portFinder } from "../ports/connect-board.js";
-import { selectPorts } from "../ports/select-ports.js";
 import { formatBytes, formatDuration, formatRate } from "../render/format.js";
-import { Output } from "../render/output.js";
 
 /** The `result` of a read in `--json`. */
 export interface ReadJson {
@@ -42,28 +39,22 @@ export const readCommand: CommandSpec = {
     const file = String(args.file);
     const target = path.resolve(ctx.io.cwd, file);
     await requireWritableDir(target, file);
-    const url = requireOneBoard("read", await selectPorts(ctx.globals.ports, portFinder(ctx.io, ctx.globals)));
-    const out = new Output(ctx.io, ctx.globals);
-    try {
-      const outcomes = await runOnBoards<ReadJson>([url], ctx, out, async (board) => {
-        requireInFlash(addr, sizeBytes, board.device.chip.flashSizeBytes, "espsync read");
-        const started = Date.now();
-        const label = `reading ${hex32(addr)}..${hex32(addr + sizeBytes)}`;
-        const data = await board.device.read(addr, sizeBytes, (done, total) => board.progress.bytes(label, done, total));
-        const durationMs = Date.now() - started;
-        try {
-          await writeFile(target, data);
-        } catch (cause) {
-          throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${file}: ${(cause as Error).message}`, { hint: "choose a path in a directory you can write to", cause });
-        }
-        const md5 = createHash("md5").update(data).digest("hex");
-        out.say(`Read ${formatBytes(sizeBytes)} from ${hex32(addr)} into ${file} in ${formatDuration(durationMs)} (${formatRate(sizeBytes, durationMs)}), MD5 ${md5}`);
-        return { result: { addr, sizeBytes, file, md5, durationMs } };
-      });
-      return finishBoards("read", "read", outcomes, ctx, out, (r) => r);
-    } finally {
-      out.close();
-    }
+    const url = await selectOneBoard("read", ctx);
+    return runBoardCommand<ReadJson>([url], ctx, "read", "read", async (board, out) => {
+      requireInFlash(addr, sizeBytes, board.device.chip.flashSizeBytes, "espsync read");
+      const started = Date.now();
+      const label = `reading ${hex32(addr)}..${hex32(addr + sizeBytes)}`;
+      const data = await board.device.read(addr, sizeBytes, (done, total) => board.progress.bytes(label, done, total));
+      const durationMs = Date.now() - started;
+      try {
+        await writeFile(target, data);
+      } catch (cause) {
+        throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${file}: ${(cause as Error).message}`, { hint: "choose a path in a directory you can write to", cause });
+      }
+      const md5 = createHash("md5").update(data).digest("hex");
+      out.say(`Read ${formatBytes(sizeBytes)} from ${hex32(addr)} into ${file} in ${formatDuration(durationMs)} (${formatRate(sizeBytes, durationMs)}), MD5 ${md5}`);
+      return { result: { addr, sizeBytes, file, md5, durationMs } };
+    });
   },
 };
 

@@ -4,12 +4,9 @@
  */
 import { verify, type VerifyResult } from "../../engine/index.js";
 import { EspsyncError, hex32 } from "../../errors.js";
-import { finishBoards, runOnBoards } from "../boards.js";
+import { runBoardCommand, selectBoards } from "../boards.js";
 import type { CommandSpec } from "../command.js";
 import { loadImages, regionName, withImageOptions } from "../image-args.js";
-import { portFinder } from "../ports/connect-board.js";
-import { selectPorts } from "../ports/select-ports.js";
-import { Output } from "../render/output.js";
 
 /** At most this many differing sector addresses are listed per region in human output (all in JSON). */
 const LISTED_SECTORS = 16;
@@ -26,41 +23,35 @@ export const verifyCommand: CommandSpec = {
   builder: (y) => withImageOptions(y).option("force", { type: "boolean", default: false, describe: "Accept images meant for a newer chip revision", group: "Flash:" }),
   run: async (args, ctx) => {
     const images = await loadImages(args, ctx.globals, ctx.io);
-    const urls = await selectPorts(ctx.globals.ports, portFinder(ctx.io, ctx.globals));
+    const urls = await selectBoards(ctx);
     const names = images.regions.map((r) => regionName(r.sourcePath, r.addr));
-    const out = new Output(ctx.io, ctx.globals);
-    try {
-      const outcomes = await runOnBoards<VerifyResult>(urls, ctx, out, async (board) => {
-        const result = await verify({
-          device: board.device,
-          images,
-          force: args.force === true,
-          onEvent: (e) => {
-            if (e.type === "hash") board.progress.status("comparing by digest", `comparing by digest: ${e.doneQueries}/${e.queries}`);
-          },
-        });
-        board.progress.clear();
-        for (const [i, r] of result.regions.entries()) {
-          const name = names[i] ?? regionName(r.sourcePath, r.addr);
-          if (r.match) {
-            out.say(`${board.prefix}${name}: ${out.paint("matches", "green")} (MD5 ${r.actualMd5})`);
-            continue;
-          }
-          const listed = r.differingSectorAddrs.slice(0, LISTED_SECTORS).map(hex32).join(", ");
-          const more = r.differingSectorAddrs.length > LISTED_SECTORS ? `, … ${r.differingSectorAddrs.length - LISTED_SECTORS} more` : "";
-          out.result(`${board.prefix}${name}: ${out.paint("differs", "red")} in ${r.differingSectorAddrs.length} of ${Math.ceil(r.sizeBytes / 0x1000)} sectors: ${listed}${more}`);
-        }
-        if (result.ok) return { result };
-        const bad = result.regions.filter((r) => !r.match);
-        const sectors = bad.reduce((n, r) => n + r.differingSectorAddrs.length, 0);
-        const failure = new EspsyncError("VERIFY_MISMATCH", `${bad.length} region(s) differ from the images (${sectors} sectors): ${bad.map((r) => regionName(r.sourcePath, r.addr)).join(", ")}`, {
-          hint: "run espsync flash with the same images to write the differing sectors",
-        });
-        return { result, failure };
+    return runBoardCommand<VerifyResult>(urls, ctx, "verify", "verified", async (board, out) => {
+      const result = await verify({
+        device: board.device,
+        images,
+        force: args.force === true,
+        onEvent: (e) => {
+          if (e.type === "hash") board.progress.status("comparing by digest", `comparing by digest: ${e.doneQueries}/${e.queries}`);
+        },
       });
-      return finishBoards("verify", "verified", outcomes, ctx, out, (r) => r);
-    } finally {
-      out.close();
-    }
+      board.progress.clear();
+      for (const [i, r] of result.regions.entries()) {
+        const name = names[i] ?? regionName(r.sourcePath, r.addr);
+        if (r.match) {
+          out.say(`${board.prefix}${name}: ${out.paint("matches", "green")} (MD5 ${r.actualMd5})`);
+          continue;
+        }
+        const listed = r.differingSectorAddrs.slice(0, LISTED_SECTORS).map(hex32).join(", ");
+        const more = r.differingSectorAddrs.length > LISTED_SECTORS ? `, … ${r.differingSectorAddrs.length - LISTED_SECTORS} more` : "";
+        out.result(`${board.prefix}${name}: ${out.paint("differs", "red")} in ${r.differingSectorAddrs.length} of ${Math.ceil(r.sizeBytes / 0x1000)} sectors: ${listed}${more}`);
+      }
+      if (result.ok) return { result };
+      const bad = result.regions.filter((r) => !r.match);
+      const sectors = bad.reduce((n, r) => n + r.differingSectorAddrs.length, 0);
+      const failure = new EspsyncError("VERIFY_MISMATCH", `${bad.length} region(s) differ from the images (${sectors} sectors): ${bad.map((r) => regionName(r.sourcePath, r.addr)).join(", ")}`, {
+        hint: "run espsync flash with the same images to write the differing sectors",
+      });
+      return { result, failure };
+    });
   },
 };
