@@ -104,7 +104,8 @@ export async function runOnBoards<R>(urls: readonly string[], ctx: CommandContex
   );
 }
 
-function prefixLines(prefix: string, text: string): string {
+/** Puts `prefix` before every non-empty line of `text` (a board's error among several boards' output). */
+export function prefixLines(prefix: string, text: string): string {
   if (prefix === "") return text;
   return text
     .split("\n")

@@ -16,7 +16,8 @@ export const GLOBAL_OPTIONS = {
   after: { type: "string", describe: "What to do when done: hard-reset, soft-reset, no-reset, no-reset-stub", group: "Connection:" },
   "reset-sequence": { type: "string", describe: "Custom reset sequence, e.g. D0|R1|W100|D1|R0|W50|D0", group: "Connection:" },
   "connect-attempts": { type: "number", describe: "Connection attempts (default 7)", group: "Connection:" },
-  stub: { type: "boolean", default: true, describe: "Upload the flasher stub (--no-stub talks to the ROM only)", group: "Connection:" },
+  // No yargs default: an absent --stub/--no-stub must stay distinguishable, so flasher_args.json can supply it.
+  stub: { type: "boolean", describe: "Upload the flasher stub (default; --no-stub talks to the ROM only)", group: "Connection:" },
   json: { type: "boolean", default: false, describe: "Print one JSON document on stdout (human text goes to stderr)", group: "Output:" },
   quiet: { alias: "q", type: "boolean", default: false, describe: "Print only results and errors", group: "Output:" },
   verbose: { alias: "v", type: "boolean", default: false, describe: "Print more detail", group: "Output:" },
@@ -45,12 +46,30 @@ export interface GlobalOptions {
   readonly verbose: boolean;
   readonly trace: boolean;
   readonly debug: boolean;
+  /**
+   * Which connection settings the user chose (command line or ESPSYNC_* environment). The others
+   * are built-in defaults that a build's flasher_args.json may replace (see `applyBuildDefaults`).
+   */
+  readonly userSet: UserSetOptions;
 }
 
-const BEFORE: readonly BeforeMode[] = ["default_reset", "usb_reset", "no_reset", "no_reset_no_sync"];
-const AFTER: readonly AfterMode[] = ["hard_reset", "soft_reset", "no_reset", "no_reset_stub"];
+/** Per connection setting: whether the command line or the environment gave it. */
+export interface UserSetOptions {
+  readonly chip: boolean;
+  readonly before: boolean;
+  readonly after: boolean;
+  readonly stub: boolean;
+}
 
-/** Reads the parsed yargs values plus ESPSYNC_* environment variables into {@link GlobalOptions}. */
+/** The `--before` modes espsync knows (esptool's names). */
+export const BEFORE_MODES: readonly BeforeMode[] = ["default_reset", "usb_reset", "no_reset", "no_reset_no_sync"];
+/** The `--after` modes espsync knows (esptool's names). */
+export const AFTER_MODES: readonly AfterMode[] = ["hard_reset", "soft_reset", "no_reset", "no_reset_stub"];
+
+/**
+ * Reads the parsed yargs values plus ESPSYNC_* environment variables (ESPSYNC_PORT, ESPSYNC_BAUD,
+ * ESPSYNC_CHIP, ESPSYNC_BEFORE, ESPSYNC_AFTER) into {@link GlobalOptions}; the command line wins.
+ */
 export function normaliseGlobalOptions(args: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): GlobalOptions {
   const portArg = args.port === undefined ? [] : (Array.isArray(args.port) ? args.port : [args.port]).map(String);
   const ports = portArg.length > 0 ? portArg : env.ESPSYNC_PORT ? env.ESPSYNC_PORT.split(",").map((p) => p.trim()).filter(Boolean) : [];
@@ -73,12 +92,14 @@ export function normaliseGlobalOptions(args: Record<string, unknown>, env: Reado
       hint: "the default, 7, suits most boards",
     });
   }
+  const before = args.before ?? (env.ESPSYNC_BEFORE || undefined);
+  const after = args.after ?? (env.ESPSYNC_AFTER || undefined);
   return {
     ports,
     baud,
     chip: chipRaw as ChipName | "auto",
-    before: parseMode("--before", args.before, BEFORE, "default_reset"),
-    after: parseMode("--after", args.after, AFTER, "hard_reset"),
+    before: parseMode(args.before === undefined ? "ESPSYNC_BEFORE" : "--before", before, BEFORE_MODES, "default_reset"),
+    after: parseMode(args.after === undefined ? "ESPSYNC_AFTER" : "--after", after, AFTER_MODES, "hard_reset"),
     ...(typeof args["reset-sequence"] === "string" ? { resetSequence: args["reset-sequence"] } : {}),
     connectAttempts: attempts,
     stub: args.stub !== false,
@@ -87,10 +108,16 @@ export function normaliseGlobalOptions(args: Record<string, unknown>, env: Reado
     verbose: args.verbose === true,
     trace: args.trace === true,
     debug: args.debug === true,
+    userSet: {
+      chip: args.chip !== undefined || env.ESPSYNC_CHIP !== undefined,
+      before: before !== undefined,
+      after: after !== undefined,
+      stub: args.stub !== undefined,
+    },
   };
 }
 
-/** Accepts esptool's spellings with either `-` or `_` (`hard-reset`, `hard_reset`). */
+/** Accepts esptool's spellings with either `-` or `_` (`hard-reset`, `hard_reset`); throws USAGE naming `flag`. */
 function parseMode<T extends string>(flag: string, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   const normalised = String(value).toLowerCase().replace(/-/g, "_");

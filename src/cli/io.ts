@@ -18,7 +18,7 @@ export interface CliIo {
   readonly stdout: TextSink;
   /** Progress, warnings, errors, and human text when `--json` owns stdout. */
   readonly stderr: TextSink;
-  /** Environment variables (ESPSYNC_PORT, ESPSYNC_BAUD, ESPSYNC_CHIP, NO_COLOR, XDG_CACHE_HOME…). */
+  /** Environment variables (ESPSYNC_PORT, ESPSYNC_BAUD, ESPSYNC_CHIP, ESPSYNC_BEFORE, ESPSYNC_AFTER, NO_COLOR, XDG_CACHE_HOME…). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Directory relative paths are resolved against. */
   readonly cwd: string;

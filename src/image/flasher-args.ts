@@ -20,6 +20,8 @@ export interface FlasherArgs {
   readonly before: string | undefined;
   /** `extra_esptool_args.after`, verbatim. */
   readonly after: string | undefined;
+  /** `extra_esptool_args.stub`: false when the build asks for the ROM loader only. */
+  readonly stub: boolean | undefined;
 }
 
 function invalid(file: string, why: string, hint = "Rebuild the project (idf.py build) to regenerate flasher_args.json."): EspsyncError {
@@ -75,5 +77,6 @@ export function parseFlasherArgs(text: string, jsonPath: string): FlasherArgs {
   const extra = isObject(doc["extra_esptool_args"]) ? doc["extra_esptool_args"] : {};
   const chipName = str(extra["chip"]);
   if (chipName !== undefined && !isImageChip(chipName)) throw invalid(jsonPath, `unknown chip "${chipName}" in "extra_esptool_args"`);
-  return { files, flashSettings, chip: chipName, before: str(extra["before"]), after: str(extra["after"]) };
+  const stub = typeof extra["stub"] === "boolean" ? extra["stub"] : undefined;
+  return { files, flashSettings, chip: chipName, before: str(extra["before"]), after: str(extra["after"]), stub };
 }

@@ -31,6 +31,41 @@ describe("espsync monitor", () => {
     expect(result.stderr).toMatch(/Project name: +chained-app/);
   });
 
+  it("flash --monitor with three boards checks each one, prefixes its lines with its port and exits 4 for the one that panics", async () => {
+    const dir = tempDir();
+    const build = writeBuild(dir, { project: "fleet-app", version: "1.2.3" });
+    const urls = [1, 2, 3].map((n) => `sim:esp32c3?flash=4MB&seed=${n}&mac=24:0a:c4:00:00:0${n}`);
+    const [good1, bad, good2] = urls as [string, string, string];
+    const chips = {
+      [good1]: createVirtualChip({ ...parseSimUrl(good1), appOutput: ["Hello world!"] }),
+      [bad]: createVirtualChip({ ...parseSimUrl(bad), appOutput: ["Guru Meditation Error: Core  0 panic'ed (LoadProhibited). Exception was unhandled.", "Hello world!"] }),
+      [good2]: createVirtualChip({ ...parseSimUrl(good2), appOutput: ["Hello world!"] }),
+    };
+    const ports = recordPorts(chips);
+    const result = await runCli(["flash", ...urls.flatMap((u) => ["-p", u]), ...build.pairs, "--monitor", "--expect", "Hello world", "--timeout", "10", "--json"], { env: cliEnv(dir), openPort: ports.openPort });
+    expect(result.code, result.stderr).toBe(4);
+
+    // Every board was flashed (its own flash holds the app) before its console ran.
+    for (const url of urls) expect(Buffer.from(chips[url]!.flash.bytes.subarray(0x10000, 0x10000 + build.bytes.app.length))).toEqual(Buffer.from(build.bytes.app));
+    const doc = JSON.parse(result.stdout) as { ok: boolean; boards: { port: string; result: { ok: boolean } | null; monitor: { outcome: string; line: string } | null; error?: { code: string } }[] };
+    expect(doc.ok).toBe(false);
+    expect(doc.boards.map((b) => b.port)).toEqual(urls);
+    expect(doc.boards.map((b) => b.result?.ok)).toEqual([true, true, true]);
+    expect(doc.boards.map((b) => b.monitor?.outcome ?? null)).toEqual(["matched", null, "matched"]);
+    expect(doc.boards.map((b) => b.error?.code ?? null)).toEqual([null, "MONITOR_PANIC", null]);
+    expect(doc.boards[0]!.monitor!.line).toBe("Hello world!");
+
+    // Console lines carry their port: each board's boot log and verdict can be told apart.
+    const lines = result.stderr.split("\n");
+    for (const url of urls) expect(lines.filter((l) => l.startsWith(`[${url}] `) && /Project name: +fleet-app/.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => /Project name:/.test(l) && !l.startsWith("[sim:"))).toEqual([]);
+    expect(lines).toContain(`[${good1}] --- matched: Hello world!`);
+    expect(lines).toContain(`[${good2}] --- matched: Hello world!`);
+    expect(lines.some((l) => l.startsWith(`[${bad}] error[MONITOR_PANIC]: the firmware crashed: Guru Meditation Error`))).toBe(true);
+    expect(lines).not.toContain(`[${bad}] --- matched: Hello world!`);
+    expect(lines.some((l) => l.includes(`2 of 3 boards flashed and checked`) && l.includes(`failed: ${bad} (MONITOR_PANIC)`))).toBe(true);
+  });
+
   it("exits 0 on the expected line, 4 with MONITOR_TIMEOUT when it never comes", async () => {
     const { file, env } = await flashed();
     const ok = await runCli(["monitor", "-p", simUrl(file), "--expect", "Project name: +smoke-app", "--timeout", "10"], { env });

@@ -5,6 +5,7 @@
 import { verify, type VerifyResult } from "../../engine/index.js";
 import { EspsyncError, hex32 } from "../../errors.js";
 import { runBoardCommand, selectBoards } from "../boards.js";
+import { withBuildDefaults } from "../build-defaults.js";
 import type { CommandSpec } from "../command.js";
 import { loadImages, regionName, withImageOptions } from "../image-args.js";
 
@@ -21,8 +22,9 @@ export const verifyCommand: CommandSpec = {
     ["espsync verify -p auto --build build --json", "machine-readable list of differing sectors"],
   ],
   builder: (y) => withImageOptions(y).option("force", { type: "boolean", default: false, describe: "Accept images meant for a newer chip revision", group: "Flash:" }),
-  run: async (args, ctx) => {
-    const images = await loadImages(args, ctx.globals, ctx.io);
+  run: async (args, given) => {
+    const images = await loadImages(args, given.globals, given.io);
+    const ctx = withBuildDefaults(given, images.flasherArgs);
     const urls = await selectBoards(ctx);
     const names = images.regions.map((r) => regionName(r.sourcePath, r.addr));
     return runBoardCommand<VerifyResult>(urls, ctx, "verify", "verified", async (board, out) => {
