@@ -43,7 +43,12 @@ describe("benchmark quick mode (usb-serial-jtag, small generated scenarios)", as
       expect(s.profiles.map((p) => p.profile)).toEqual(["usb-serial-jtag"]);
       const p = s.profiles[0];
       expect(p?.runs.map((r) => r.strategy)).toEqual([...STRATEGIES]);
-      expect(p?.ratios).toBeDefined();
+      const time = (strategy: string): number => run(s, strategy).modelledS;
+      const [full, skip, cold, warm, floor] = [time("full"), time("region-skip"), time("espsync (cold)"), time("espsync (warm)"), p?.floor.timeS ?? NaN];
+      expect(p?.ratios).toEqual({
+        coldVsFull: cold / full, coldVsRegionSkip: cold / skip, coldVsFloor: cold / floor,
+        warmVsFull: warm / full, warmVsRegionSkip: warm / skip, warmVsFloor: warm / floor,
+      });
       for (const r of p?.runs ?? []) {
         expect(r.endStateOk).toBe(true);
         expect(r.modelledS).toBeGreaterThan(0);

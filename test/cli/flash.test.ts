@@ -127,10 +127,18 @@ describe("espsync flash", () => {
   it("--no-verify warns that nothing is checked", async () => {
     const dir = tempDir();
     const build = writeBuild(dir);
-    const result = await runCli(["flash", "--port", simUrl(path.join(dir, "flash.bin")), ...build.pairs, "--no-verify"], { env: cliEnv(dir) });
+    const file = path.join(dir, "flash.bin");
+    const ports = recordPorts();
+    const result = await runCli(["flash", "--port", simUrl(file), ...build.pairs, "--no-verify"], { env: cliEnv(dir), openPort: ports.openPort });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/^warning: .*--no-verify/m);
     expect(result.stdout).not.toMatch(/verified/);
+    // The images were written, and the chip was asked for no digest after the last programmed byte.
+    expect(flashFile(file).subarray(0x10000, 0x10000 + build.bytes.app.length)).toEqual(Buffer.from(build.bytes.app));
+    const log = ports.chips[0]!.flash.log;
+    const lastProgram = log.findLastIndex((e) => e.kind === "program");
+    expect(lastProgram).toBeGreaterThan(-1);
+    expect(log.slice(lastProgram + 1).filter((e) => e.op === "SPI_FLASH_MD5")).toEqual([]);
   });
 
   it("Ctrl-C stops after the current block, says what was written, exits 130; the same command then finishes the job", async () => {
@@ -158,9 +166,22 @@ describe("espsync flash", () => {
     const partial = flashFile(file);
     expect(partial.subarray(0x10000, 0x10000 + build.bytes.app.length).equals(Buffer.from(build.bytes.app))).toBe(false);
 
-    const repaired = await runCli(["flash", "--port", simUrl(file), ...build.pairs], { env });
+    // Which images the interrupted run had already finished, read from the flash file here.
+    const images = [[0x0, build.bytes.bootloader], [0x8000, build.bytes.table], [0x10000, build.bytes.app]] as const;
+    const finished = images.filter(([addr, bytes]) => partial.subarray(addr, addr + bytes.length).equals(Buffer.from(bytes)));
+    expect(finished.map(([addr]) => addr)).toContain(0x0); // the bootloader, written first, was done
+
+    const rerun = recordPorts();
+    const repaired = await runCli(["flash", "--port", simUrl(file), ...build.pairs], { env, openPort: rerun.openPort });
     expect(repaired.code, repaired.stderr).toBe(0);
-    expect(flashFile(file).subarray(0x10000, 0x10000 + build.bytes.app.length)).toEqual(Buffer.from(build.bytes.app));
+    const after = flashFile(file);
+    for (const [addr, bytes] of images) expect(after.subarray(addr, addr + bytes.length)).toEqual(Buffer.from(bytes));
+    // The re-run left the finished images alone and wrote less than the whole set.
+    const erased = rerun.chips[0]!.flash.log.filter((e) => e.kind === "erase-sector" || e.kind === "erase-block");
+    for (const [addr, bytes] of finished) expect(erased.filter((e) => e.addr < addr + bytes.length && e.addr + e.sizeBytes > addr)).toEqual([]);
+    const allBytes = images.reduce((sum, [, bytes]) => sum + padded(bytes).length, 0);
+    expect(rerun.chips[0]!.flash.counters.bytesProgrammed).toBeGreaterThan(0);
+    expect(rerun.chips[0]!.flash.counters.bytesProgrammed).toBeLessThan(allBytes);
   });
 
   it("flashes an ESP-IDF build directory (--build finds flasher_args.json)", async () => {

@@ -3,7 +3,7 @@
  * file, and refuses bad input with a clear message and a non-zero exit.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,6 +71,7 @@ describe("espsync sim", () => {
     const file = join(mkdtempSync(join(tmpdir(), "espsync-sim-")), "flash.bin");
     await startSim(["--chip", "esp32c3", "--flash-size", "2MB", "--flash-file", file, "--listen", "127.0.0.1:0"]);
     expect(statSync(file).size).toBe(2 * 1024 * 1024);
+    expect(readFileSync(file).every((b) => b === 0xff)).toBe(true);
   });
 
   it.each([

@@ -70,6 +70,13 @@ describe("connect against the simulator (default_reset, stub, 921600 baud)", () 
   it("a custom reset sequence is what resets the chip", async () => {
     const { port } = await connectSim("sim:esp32?boot=app", { resetSequence: "D0|R1|W100|D1|R0|W50|D0" });
     expect(port.chip.mode).toBe("stub");
+    // The proof that it is the custom sequence that runs: one that pulses EN with IO0 released
+    // (a plain reboot) leaves the chip running its application, and connecting fails.
+    const reboot = openSimPort("sim:esp32?boot=app");
+    const err = await connect(reboot, { resetSequence: "D0|R1|W100|R0|W50", connectAttempts: 1 }).catch((e: unknown) => e);
+    expect(isErrorCode(err, "SYNC_FAILED")).toBe(true);
+    expect(reboot.chip.mode).toBe("app");
+    expect(reboot.chip.stats.resets).toBeGreaterThan(0);
   });
 });
 

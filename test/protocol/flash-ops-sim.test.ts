@@ -161,6 +161,20 @@ describe("write control and errors", () => {
     expect(flash.counters.bytesProgrammed).toBe(0x1004);
   });
 
+  it("a write one sector short of a 64 KiB block erases its 15 sectors, not the block", async () => {
+    const { device, flash } = await setup("esp32c3");
+    for (const compressed of [false, true]) {
+      flash.resetCounters();
+      const data = Buffer.concat([Buffer.alloc(0x8000, 0x3c), randomBytes(0x7000)]); // 15 sectors
+      flash.bytes.fill(0x00, 0x40000, 0x50000); // programmed: an erase shows in the bytes, not only in the counters
+      await device.write(0x40000, data, compressed ? { compressed: deflateSync(data) } : {});
+      expect(Buffer.from(flash.bytes.subarray(0x40000, 0x4f000))).toEqual(data);
+      expect(flash.bytes.subarray(0x4f000, 0x50000).every((b) => b === 0x00)).toBe(true);
+      const erased = flash.log.filter((e) => e.kind === "erase-sector" || e.kind === "erase-block").map((e) => [e.kind, e.addr]);
+      expect(erased).toEqual(Array.from({ length: 15 }, (_, i) => ["erase-sector", 0x40000 + i * 0x1000]));
+    }
+  });
+
   it("rejects compressed data that does not inflate to the data", async () => {
     const { device } = await setup("esp32c3");
     const err = await device.write(0x60000, new Uint8Array(0x1000), { compressed: deflateSync(new Uint8Array(0x800)) }).catch((e: unknown) => e);

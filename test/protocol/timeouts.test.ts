@@ -15,7 +15,7 @@ describe("timeouts scale with the work", () => {
   });
   it("whole-chip erase: at least 120 s, more for big chips", () => {
     expect(chipEraseTimeoutMs(T, 4 << 20)).toBe(120_000);
-    expect(chipEraseTimeoutMs(T, 16 << 20)).toBeGreaterThan(200_000);
+    expect(chipEraseTimeoutMs(T, 16 << 20)).toBe(Math.ceil(12.5 * 16.777216 * 1000)); // 12.5 s per MB of 16 MiB
   });
   it("wire time: 10 bits per byte, doubled", () => {
     expect(wireTimeMs(11520, 115200)).toBe(2000);
@@ -29,7 +29,10 @@ describe("timeouts scale with the work", () => {
   it("the stub's ack waits for the previous block's write as well", () => {
     const a = { addr: 0, programBytes: 0x4000, erases: true };
     const b = { addr: 0x4000, programBytes: 0x4000, erases: true };
-    expect(blockAckTimeoutMs(T, 0x4000, 921600, b, a) - blockAckTimeoutMs(T, 0x4000, 921600, b)).toBe(blockWorkMs(T, a));
+    // Each block: 5 sectors (4 + 1 partial) at 400 ms and 65 pages at 3 ms = 2195 ms; 16 KiB at
+    // 921600 baud = 178 ms, doubled: 356 ms on the wire; 3 s floor.
+    expect(blockAckTimeoutMs(T, 0x4000, 921600, b)).toBe(3000 + 356 + 2195);
+    expect(blockAckTimeoutMs(T, 0x4000, 921600, b, a)).toBe(3000 + 356 + 2195 + 2195);
   });
   it("ROM blocks (erased at begin) only pay for programming", () => {
     expect(blockWorkMs(T, { addr: 0, programBytes: 0x400, erases: false })).toBe(5 * 3);

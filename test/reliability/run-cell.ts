@@ -58,10 +58,19 @@ export async function runCell(phase: Phase, fault: Fault, seed: number): Promise
   const images = dataSet([{ addr: REGION_ADDR, bytes: want }], "esp32c3");
   const planned = new Set<number>();
   let recoveries = 0;
+  // The rule goes in once, during the first (faulted) run only; "fired" needs it installed and consumed
+  // (an empty pending list alone would also hold if the phase was never reached to install it).
+  let faulting = true;
+  let installed = phase.arm === "creation";
+  const install = (): void => {
+    if (!faulting || installed) return;
+    installed = true;
+    chip.faults.add(rule);
+  };
   const onEvent = (e: Parameters<NonNullable<Parameters<typeof flash>[0]["onEvent"]>>[0]): void => {
     if (e.type === "plan") {
       for (const region of e.plan.regions) for (const run of region.runs) for (let a = run.addr; a < run.addr + run.sizeBytes; a += SECTOR) planned.add(a);
-      if (phase.arm === "planned") chip.faults.add(rule);
+      if (phase.arm === "planned") install();
     }
     if (e.type === "warning" && /trying once more/.test(e.message)) recoveries++;
   };
@@ -71,14 +80,14 @@ export async function runCell(phase: Phase, fault: Fault, seed: number): Promise
     let device: Device | undefined;
     try {
       device = await connectTo(chip);
-      if (withFaults && phase.arm === "connected") chip.faults.add(rule);
+      if (withFaults && phase.arm === "connected") install();
       if (phase.kind === "read") {
         readBack = await withRecovery(device, onEvent).read(REGION_ADDR, REGION_BYTES);
         return;
       }
       await flash({ device, images, cost: COST, planOptions: EXACT, onEvent });
       if (phase.kind === "finish") {
-        if (withFaults) chip.faults.add(rule);
+        if (withFaults) install();
         const d = device;
         device = undefined;
         await d.finish("no_reset");
@@ -94,7 +103,8 @@ export async function runCell(phase: Phase, fault: Fault, seed: number): Promise
 
   let first: unknown;
   await attempt(true).catch((e: unknown) => (first = e));
-  const fired = chip.faults.pending.length === 0;
+  faulting = false;
+  const fired = installed && chip.faults.pending.length === 0;
   const base = { phase: phase.name, fault: fault.name, fired, recoveries };
   if (first === undefined) {
     return { ...base, outcome: "recovered", converged: converged(), bytesOutsidePlan: bytesChangedOutside(before, chip.flash.bytes, planned) };
