@@ -135,6 +135,28 @@ function fill(sectors: SectorState[], from: number, count: number, s: SectorStat
   for (let i = from; i < from + count; i++) sectors[i] = s;
 }
 
+/** 4 KiB sectors in a 64 KiB block. */
+const SECTORS_PER_BLOCK = 16;
+
+/**
+ * The share of unchanged sectors to expect inside a block known to differ, from what the block
+ * digests showed. No block unchanged: new content, not an edit — expect almost nothing to match
+ * (so a rewrite costs one read, not two). Some blocks unchanged: the changes are local; if sectors
+ * changed independently, a block stays unchanged with probability q^16 (q = a sector stays), so
+ * q = (share of unchanged blocks)^(1/16), and a changed block keeps (q − q^16) / (1 − q^16) of its
+ * sectors. Real edits are clumpier than that (a code change shifts everything after it), so that
+ * model is trusted only as far as the evidence goes: it is weighted by the share of unchanged blocks,
+ * on top of the prior (measured code changes), which stays the floor.
+ */
+export function expectedSameShare(cost: CostModel, sameBlocks: number, blockCount: number, sectorsPerBlock: number): number {
+  // Laplace estimate of the share of unchanged blocks, never exactly 0 or 1.
+  const blocksSame = (sameBlocks + 1) / (blockCount + 2);
+  if (sameBlocks === 0) return Math.min(cost.sameFractionPrior, blocksSame);
+  const q = blocksSame ** (1 / sectorsPerBlock);
+  const independent = (q - blocksSame) / (1 - blocksSame);
+  return cost.sameFractionPrior + Math.max(0, independent - cost.sameFractionPrior) * blocksSame;
+}
+
 /**
  * Sector queries for the differing blocks worth probing; marks one-sector blocks directly. `sameBlocks`
  * blocks of the region were found unchanged: with the prior, it sets the share of unchanged sectors
@@ -143,7 +165,7 @@ function fill(sectors: SectorState[], from: number, count: number, s: SectorStat
 function descendToSectors(r: RegionProbe, cost: CostModel, blocks: readonly number[], sectors: SectorState[], sameBlocks: number): RegionProbe {
   const t = r.target;
   const pending: DigestQuery[] = [];
-  const sameShare = Math.min(cost.sameFractionPrior, (sameBlocks + 1) / (t.blockCount + 1));
+  const sameShare = expectedSameShare(cost, sameBlocks, t.blockCount, SECTORS_PER_BLOCK);
   for (const b of blocks) {
     const { offset, sizeBytes } = t.block(b);
     const first = offset / SECTOR_SIZE_BYTES;

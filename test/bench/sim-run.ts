@@ -7,7 +7,7 @@ import { openSimPort, type SimPort } from "../../adapters/sim/index.js";
 import type { TimingProfileName } from "../../adapters/sim/timing.js";
 import { flash } from "../../src/engine/index.js";
 import { buildImageSet, validateImageSet, type ConnectedChip, type ImageSet, type LoadedFile } from "../../src/image/index.js";
-import type { CacheEntry } from "../../src/plan/index.js";
+import { costModelForLink, type CacheEntry, type CostModel } from "../../src/plan/index.js";
 import { connect, type Device } from "../../src/protocol/index.js";
 import { CpuMeter, type HostCpu } from "./cpu-meter.js";
 import { STRATEGY_RUNNERS, memoryCache, targetRegions, type StrategyName } from "./strategies.js";
@@ -84,6 +84,15 @@ function freshChip(profile: LinkProfile | undefined, contents: Uint8Array | unde
   return port;
 }
 
+/**
+ * The cost model the engine would pick on this link. On a real USB-Serial/JTAG port the device layer
+ * reports that link (VID:PID 303A:1001) and the engine plans for ~1 MB/s whatever the baud; the
+ * simulated ESP32 has no such peripheral, so its port cannot say so and the benchmark says it instead.
+ */
+function plannerCostFor(profile: LinkProfile): CostModel | undefined {
+  return profile.name === "usb-serial-jtag" ? costModelForLink({ kind: "usb-serial-jtag", baudRate: profile.baudRate }) : undefined;
+}
+
 async function connected(port: SimPort, baudRate: number): Promise<Device> {
   return connect(port, { baudRate });
 }
@@ -129,7 +138,8 @@ export async function runStrategy(o: {
   let hostCpu: HostCpu;
   try {
     meter.begin();
-    outcome = await STRATEGY_RUNNERS[o.strategy]({ device: meter.wrap(device), images: o.target, baudRate: o.profile.baudRate, ...(o.warmCache && { warmCache: o.warmCache }) });
+    const cost = plannerCostFor(o.profile);
+    outcome = await STRATEGY_RUNNERS[o.strategy]({ device: meter.wrap(device), images: o.target, baudRate: o.profile.baudRate, ...(cost && { cost }), ...(o.warmCache && { warmCache: o.warmCache }) });
     hostCpu = meter.end();
   } finally {
     await device.close();

@@ -11,7 +11,7 @@
 import { deflateSync } from "node:zlib";
 import { flash, type CacheStore, type FlashResult } from "../../src/engine/index.js";
 import { finalizeForChip, type ImageRegion, type ImageSet } from "../../src/image/index.js";
-import type { CacheEntry } from "../../src/plan/index.js";
+import type { CacheEntry, CostModel } from "../../src/plan/index.js";
 import type { Device } from "../../src/protocol/device.js";
 import { md5Hex } from "../../src/plan/index.js";
 import { toHex } from "../../src/util/hex.js";
@@ -35,6 +35,8 @@ export interface StrategyInput {
   readonly device: Device;
   readonly images: ImageSet;
   readonly baudRate: number;
+  /** The planner's cost model when the link is not what the baud rate suggests (USB-Serial/JTAG). */
+  readonly cost?: CostModel;
   /** Entries for the warm run (recorded beforehand). */
   readonly warmCache?: readonly CacheEntry[];
 }
@@ -103,13 +105,13 @@ function describe(result: FlashResult): StrategyOutcome {
 }
 
 /** The engine, no cache. */
-export async function runEspsyncCold({ device, images, baudRate }: StrategyInput): Promise<StrategyOutcome> {
-  return describe(await flash({ device, images, baudRate }));
+export async function runEspsyncCold({ device, images, baudRate, cost }: StrategyInput): Promise<StrategyOutcome> {
+  return describe(await flash({ device, images, baudRate, ...(cost && { cost }) }));
 }
 
 /** The engine with the recorded cache. */
-export async function runEspsyncWarm({ device, images, baudRate, warmCache }: StrategyInput): Promise<StrategyOutcome> {
-  return describe(await flash({ device, images, baudRate, cache: memoryCache(warmCache ?? []) }));
+export async function runEspsyncWarm({ device, images, baudRate, cost, warmCache }: StrategyInput): Promise<StrategyOutcome> {
+  return describe(await flash({ device, images, baudRate, ...(cost && { cost }), cache: memoryCache(warmCache ?? []) }));
 }
 
 /** The runner of each strategy. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildPlan, cacheEntryFor, costModelForLink, startProbe, type CostModel } from "../../src/plan/index.js";
+import { buildPlan, cacheEntryFor, costModelForLink, expectedSameShare, startProbe, type CostModel } from "../../src/plan/index.js";
 import { runProbe } from "./probe-loop.js";
 
 const S = 0x1000;
@@ -176,7 +176,7 @@ describe("probing rules", () => {
     const data = new Uint8Array(0x180000);
     fillSectors(data, 0, 384, 16);
     const { state, rounds } = runProbe(startProbe([{ addr: 0x10000, data }], { cost: fastLink, firstProbe: "blocks" }), flash);
-    // No block matched: expected unchanged share 1/25, saving 0.04 × 531.5 ms = 21 ms < 30.6 ms per block.
+    // No block matched: expected unchanged share 1/26, saving 0.04 × 531.5 ms = 20 ms < 30.6 ms per block.
     expect(rounds).toBe(1);
     expect(buildPlan(state).regions[0]).toMatchObject({
       outcome: "full", differingSectors: [], unknownSectors: [...Array(384).keys()],
@@ -195,6 +195,24 @@ describe("probing rules", () => {
     expect(buildPlan(state).regions[0]).toMatchObject({
       outcome: "selective", differingSectors: [40], unknownSectors: [], runs: [{ addr: 0x10000 + 40 * S, sizeBytes: S, action: "write" }],
       probe: { queries: 24 + 16, readBytes: 0x180000 + 0x10000 },
+    });
+  });
+
+  it("sparse changes (most blocks unchanged) make sector probes pay even where the prior alone would not", () => {
+    // Reading a block's 16 sectors: 16 × 1.5 ms + 65 536 B / 250 kB/s = 286 ms. The prior alone
+    // (0.1 × 531.5 ms = 53 ms) would write the whole block; 22 of 24 blocks unchanged predict that a
+    // changed block keeps 84 % of its sectors: 0.84 × 531.5 ms = 445 ms > 286 ms, so it probes.
+    const slowerMd5 = { ...fastLink, md5BytesPerS: 250_000 };
+    const flash = flashWith(0x190000);
+    fillSectors(flash, 0x10000, 384, 21);
+    const data = flash.slice(0x10000, 0x190000);
+    fillSectors(data, 40 * S, 1, 22); // sector 40 (block 2)
+    fillSectors(data, 200 * S, 1, 23); // sector 200 (block 12)
+    const { state, rounds } = runProbe(startProbe([{ addr: 0x10000, data }], { cost: slowerMd5, firstProbe: "blocks" }), flash);
+    expect(rounds).toBe(2);
+    expect(buildPlan(state, { merge: false, widen: false }).regions[0]).toMatchObject({
+      outcome: "selective", differingSectors: [40, 200], unknownSectors: [],
+      runs: [{ addr: 0x10000 + 40 * S, sizeBytes: S, action: "write" }, { addr: 0x10000 + 200 * S, sizeBytes: S, action: "write" }],
     });
   });
 
@@ -222,5 +240,17 @@ describe("cost model for a link", () => {
     expect(costModelForLink({ kind: "usb-serial-jtag", baudRate: 115200 }).linkBytesPerS).toBe(1_000_000);
     expect(costModelForLink({ kind: "uart", baudRate: 921600 }).linkBytesPerS).toBe(92_160);
     expect(costModelForLink({ kind: "uart", baudRate: 921600 }, { compress: false })).toMatchObject({ linkBytesPerS: 92_160, compress: false, sectorEraseS: 0.045 });
+  });
+});
+
+describe("expected share of unchanged sectors in a changed block", () => {
+  it("is small when no block matched, and follows the independent-sector model when most did", () => {
+    // No block unchanged of 24: min(prior 0.1, Laplace 1/26).
+    expect(expectedSameShare(cost, 0, 24, 16)).toBeCloseTo(1 / 26, 10);
+    // 22 of 24 unchanged: b = 23/26, q = b^(1/16) = 0.992367, model (q − b)/(1 − b) = 0.933844,
+    // weighted by b over the prior: 0.1 + (0.933844 − 0.1) × 0.884615 = 0.837631 (worked out by hand).
+    expect(expectedSameShare(cost, 22, 24, 16)).toBeCloseTo(0.837631, 5);
+    // One unchanged block in a thousand says little: the model's 0.677 barely moves the prior.
+    expect(expectedSameShare(cost, 1, 1000, 16)).toBeCloseTo(0.10115, 5);
   });
 });
