@@ -1,11 +1,15 @@
 /**
  * Persistence of the simulated flash in a plain image file, so a virtual board keeps its contents
  * across processes (e.g. several esptool runs against one simulator server). Writes are coalesced:
- * the file is rewritten at most once per macrotask after changes, and on `flush()`.
+ * the file is rewritten at most once per {@link SAVE_DELAY_MS} after changes — a whole write command
+ * sequence, not every data block — and at once on `flush()` (the server and the CLI flush on exit).
  */
 import { existsSync, readFileSync, writeFileSync, renameSync } from "node:fs";
 import { EspsyncError } from "../../src/errors.js";
 import type { FlashModel } from "./flash-model.js";
+
+/** How long changes may wait before the file is rewritten (a 16 MiB rewrite per data block would be wasteful). */
+export const SAVE_DELAY_MS = 100;
 
 /** Binds a flash model to an image file: loads it (or creates it erased) and saves on change. */
 export class FlashFile {
@@ -48,11 +52,11 @@ export class FlashFile {
     this.dirty = true;
     if (this.scheduled) return;
     this.scheduled = true;
-    // Coalesce a burst of erases/programs from one command into one write.
-    setImmediate(() => {
+    // Coalesce a burst of erases/programs (a whole write) into one file rewrite.
+    setTimeout(() => {
       this.scheduled = false;
       this.flush();
-    });
+    }, SAVE_DELAY_MS);
   }
 }
 
