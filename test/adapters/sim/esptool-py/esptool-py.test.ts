@@ -9,27 +9,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pseudoRandom } from "../helpers.js";
 import { ESPTOOL_CHIPS, type EsptoolChipName } from "./chip-classes.js";
 import { OP } from "./esptool-py-loader.js";
 import { runEsptool, type EsptoolCommand, type EsptoolOptions, type EsptoolRun } from "./esptool-py-run.js";
 import { SIM_BIN_BUILT, startSim, type SimProcess } from "./sim-process.js";
 
-/** Deterministic incompressible bytes (xorshift32). */
-function randomBytes(n: number, seed: number): Uint8Array {
-  let x = seed >>> 0 || 1;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
 /** Half-compressible bytes: random nibbles. */
 function nibbleBytes(n: number, seed: number): Uint8Array {
-  return randomBytes(n, seed).map((b) => b & 0x0f);
+  return pseudoRandom(n, seed).map((b) => b & 0x0f);
 }
 
 /** Compressible bytes: a repeating text. */
@@ -89,7 +77,7 @@ describe.skipIf(!SIM_BIN_BUILT)("esptool.py v5 (scripted) against `espsync sim` 
         await sim.stop();
       });
 
-      const romFile = { addr: 0x10000, data: randomBytes(5001, 1) };
+      const romFile = { addr: 0x10000, data: pseudoRandom(5001, 1) };
       const romUnaligned = { addr: 0x21100, data: textBytes(3000) };
 
       it("--no-stub chip-id: detection, description and MAC from the ROM", async () => {
@@ -166,9 +154,9 @@ describe.skipIf(!SIM_BIN_BUILT)("esptool.py v5 (scripted) against `espsync sim` 
         expect(r.baudChange?.status).toBe(0);
       });
 
-      const big = { addr: 0x10000, data: randomBytes(70_001, 7) };
+      const big = { addr: 0x10000, data: pseudoRandom(70_001, 7) };
       const boot = { addr: 0x0, data: textBytes(9_999) };
-      const plain = { addr: 0x30000, data: randomBytes(20_003, 9) };
+      const plain = { addr: 0x30000, data: pseudoRandom(20_003, 9) };
       const half = { addr: 0x40000, data: nibbleBytes(80_003, 13) };
 
       it("chip-id with the stub: upload, OHAI, then the stub stays (hard-reset reaches nothing over TCP)", async () => {
@@ -263,7 +251,7 @@ describe.skipIf(!SIM_BIN_BUILT)("esptool.py v5 (scripted) against `espsync sim` 
 
     it.each(["esp32", "esp32c3"])("%s: writes in one process and verifies and reads back in the next (ROM and stub)", async (chipName) => {
       const file = path.join(dir, `${chipName}.bin`);
-      const a = { addr: 0x8000, data: randomBytes(3_071, 21) };
+      const a = { addr: 0x8000, data: pseudoRandom(3_071, 21) };
       const first = await startSim(chipName, ["--flash-file", file]);
       try {
         await runEsptool(first.host, first.port, { cmd: "write-flash", files: [a] });
