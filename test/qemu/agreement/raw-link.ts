@@ -104,16 +104,18 @@ export class RawLink {
   }
 
   /**
-   * Frames until `count` have arrived (then `quietMs` more of silence, to catch extras) or until
-   * nothing arrives for `quietMs`; never longer than `maxMs`.
+   * Frames until `count` have arrived (then `settleMs` more of silence, to catch extras) — or,
+   * without a count, until nothing arrives for `quietMs`; never longer than `maxMs`.
    */
-  async collect(opts: { quietMs: number; maxMs: number; count?: number }): Promise<ReceivedFrame[]> {
+  async collect(opts: { quietMs: number; maxMs: number; count?: number; settleMs?: number }): Promise<ReceivedFrame[]> {
     const out: ReceivedFrame[] = [];
     const deadline = Date.now() + opts.maxMs;
     for (;;) {
       const left = deadline - Date.now();
       if (left <= 0) return out;
-      const waitMs = opts.count !== undefined && out.length < opts.count ? left : Math.min(opts.quietMs, left);
+      const counting = opts.count !== undefined && opts.count > 0;
+      const silenceMs = counting ? (opts.settleMs ?? 80) : opts.quietMs;
+      const waitMs = counting && out.length < (opts.count as number) ? left : Math.min(silenceMs, left);
       const f = await this.next(waitMs);
       if (!f) return out;
       out.push(f);

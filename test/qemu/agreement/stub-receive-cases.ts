@@ -27,7 +27,7 @@ export const STUB_RECEIVE_CASES: readonly AgreementCaseSpec[] = [
   {
     name: "2 SPI_FLASH_MD5 (64 KiB) in one write: only the first is answered",
     run: async (s) => {
-      await s.exchange("2 x MD5", md5s(2), { quietMs: 600, maxMs: 4000 });
+      await s.exchange("2 x MD5", md5s(2), { settleMs: 700, maxMs: 4000 });
       await stillListening(s);
     },
     facts: (q) => expect(q.frames("2 x MD5")).toHaveLength(1),
@@ -35,7 +35,7 @@ export const STUB_RECEIVE_CASES: readonly AgreementCaseSpec[] = [
   {
     name: "4 SPI_FLASH_MD5 (64 KiB) in one write: exactly 1 reply",
     run: async (s) => {
-      await s.exchange("4 x MD5", md5s(4), { quietMs: 800, maxMs: 5000 });
+      await s.exchange("4 x MD5", md5s(4), { settleMs: 900, maxMs: 5000 });
       await stillListening(s);
     },
     facts: (q) => expect(q.frames("4 x MD5")).toHaveLength(1),
@@ -43,7 +43,7 @@ export const STUB_RECEIVE_CASES: readonly AgreementCaseSpec[] = [
   {
     name: "SPI_FLASH_MD5 + READ_REG in one write: only the MD5 reply",
     run: async (s) => {
-      await s.exchange("MD5 + READ_REG", [flashMd5(0, KIB64), readReg(MAGIC)], { quietMs: 600, maxMs: 4000 });
+      await s.exchange("MD5 + READ_REG", [flashMd5(0, KIB64), readReg(MAGIC)], { settleMs: 700, maxMs: 4000 });
       await stillListening(s);
     },
     facts: (q) => {
@@ -54,7 +54,7 @@ export const STUB_RECEIVE_CASES: readonly AgreementCaseSpec[] = [
   {
     name: "2 READ_REGs in one write: 1 reply",
     run: async (s) => {
-      await s.exchange("2 x READ_REG", [readReg(MAGIC), readReg(MAGIC)], { quietMs: 400 });
+      await s.exchange("2 x READ_REG", [readReg(MAGIC), readReg(MAGIC)], { settleMs: 400 });
       await stillListening(s);
     },
     facts: (q) => expect(q.frames("2 x READ_REG")).toHaveLength(1),
@@ -62,7 +62,7 @@ export const STUB_RECEIVE_CASES: readonly AgreementCaseSpec[] = [
   {
     name: "4 READ_REGs in one write: 1 reply",
     run: async (s) => {
-      await s.exchange("4 x READ_REG", [readReg(MAGIC), readReg(0x3ff5a00c), readReg(MAGIC), readReg(0x3ff5a00c)], { quietMs: 400 });
+      await s.exchange("4 x READ_REG", [readReg(MAGIC), readReg(0x3ff5a00c), readReg(MAGIC), readReg(0x3ff5a00c)], { settleMs: 400 });
       await stillListening(s);
     },
     facts: (q) => expect(q.frames("4 x READ_REG")).toHaveLength(1),
@@ -73,7 +73,7 @@ export const STUB_RECEIVE_CASES: readonly AgreementCaseSpec[] = [
       s.send(flashMd5(0, 0x100000));
       await s.sleep(100);
       s.send(readReg(MAGIC));
-      await s.collect("MD5 then READ_REG", { count: 2, quietMs: 400, maxMs: 10_000 });
+      await s.collect("MD5 then READ_REG", { count: 2, settleMs: 300, maxMs: 10_000 });
     },
     facts: (q) => {
       const f = q.frames("MD5 then READ_REG");
@@ -90,7 +90,7 @@ export const STUB_RECEIVE_CASES: readonly AgreementCaseSpec[] = [
       s.write(Buffer.concat([first, second.subarray(0, 6)]));
       await s.sleep(100);
       s.write(second.subarray(6));
-      await s.collect("READ_REG + cut READ_REG", { count: 1, quietMs: 400, maxMs: 2000 });
+      await s.collect("READ_REG + cut READ_REG", { count: 1, settleMs: 400, maxMs: 2000 });
       for (const n of [1, 2, 3]) await s.exchange(`single READ_REG #${n}`, [readReg(MAGIC)], { count: 0, quietMs: 300 });
       s.write(Uint8Array.of(0xc0));
       await s.sleep(50);
@@ -107,7 +107,7 @@ export const STUB_RECEIVE_CASES: readonly AgreementCaseSpec[] = [
     run: async (s) => {
       const z = deflateSync(patterned(0x4000));
       await s.exchange("FLASH_DEFL_BEGIN", [request(OP.FLASH_DEFL_BEGIN, words(0x4000, 1, 0x4000, 0x60000))]);
-      await s.exchange("FLASH_DEFL_DATA + READ_REG", [dataPacket(OP.FLASH_DEFL_DATA, 0, z), readReg(MAGIC)], { quietMs: 600, maxMs: 4000 });
+      await s.exchange("FLASH_DEFL_DATA + READ_REG", [dataPacket(OP.FLASH_DEFL_DATA, 0, z), readReg(MAGIC)], { settleMs: 700, maxMs: 4000 });
       await s.exchange("FLASH_DEFL_END", [request(OP.FLASH_DEFL_END, words(1))], { maxMs: 4000 });
       await s.exchange("MD5 of the written block", [flashMd5(0x60000, 0x4000)], { maxMs: 4000 });
     },
@@ -118,7 +118,7 @@ export const STUB_RECEIVE_CASES: readonly AgreementCaseSpec[] = [
     run: async (s) => {
       const z = deflateSync(patterned(0x4000));
       await s.exchange("FLASH_DEFL_BEGIN", [request(OP.FLASH_DEFL_BEGIN, words(0x4000, 1, 0x4000, 0x70000))]);
-      await s.exchange("FLASH_DEFL_DATA", [dataPacket(OP.FLASH_DEFL_DATA, 0, z)], { quietMs: 0, maxMs: 4000 });
+      await s.exchange("FLASH_DEFL_DATA", [dataPacket(OP.FLASH_DEFL_DATA, 0, z)], { settleMs: 0, maxMs: 4000 });
       await s.exchange("READ_REG right after the ACK", [readReg(MAGIC)], { maxMs: 4000 });
       await s.exchange("FLASH_DEFL_END", [request(OP.FLASH_DEFL_END, words(1))], { maxMs: 4000 });
       await s.exchange("MD5 of the written block", [flashMd5(0x70000, 0x4000)], { maxMs: 4000 });

@@ -30,6 +30,14 @@ export function describeFrame(frame: Uint8Array, personality: Personality): stri
   return `frame=${shortHex(frame)}`;
 }
 
+/** How long a step listens (see {@link RawLink.collect}). */
+export interface CollectOptions {
+  readonly count?: number;
+  readonly quietMs?: number;
+  readonly settleMs?: number;
+  readonly maxMs?: number;
+}
+
 /** A labelled step's frames. */
 export interface TranscriptEntry {
   readonly label: string;
@@ -70,17 +78,18 @@ export class Session {
   }
 
   /**
-   * Records the frames that arrive (see {@link RawLink.collect}) under `label`; `count` frames are
-   * waited for up to `maxMs`, then `quietMs` of silence ends the step.
+   * Records the frames that arrive (see {@link RawLink.collect}) under `label`: `count` frames are
+   * waited for up to `maxMs`, then `settleMs` of silence ends the step; without a count (or with
+   * 0), `quietMs` of silence does.
    */
-  async collect(label: string, opts: { count?: number; quietMs?: number; maxMs?: number } = {}): Promise<ReceivedFrame[]> {
-    const frames = await this.link.collect({ quietMs: opts.quietMs ?? 250, maxMs: opts.maxMs ?? 6000, ...(opts.count !== undefined ? { count: opts.count } : {}) });
+  async collect(label: string, opts: CollectOptions = {}): Promise<ReceivedFrame[]> {
+    const frames = await this.link.collect({ quietMs: opts.quietMs ?? 300, maxMs: opts.maxMs ?? 6000, ...opts });
     this.entries.push({ label, frames: frames.map((f) => describeFrame(f.bytes, this.personality)) });
     return frames;
   }
 
   /** Sends `packets` in one write and records the answers under `label`. */
-  async exchange(label: string, packets: Uint8Array[], opts: { count?: number; quietMs?: number; maxMs?: number } = {}): Promise<ReceivedFrame[]> {
+  async exchange(label: string, packets: Uint8Array[], opts: CollectOptions = {}): Promise<ReceivedFrame[]> {
     this.send(...packets);
     return this.collect(label, { count: opts.count ?? 1, ...opts });
   }
