@@ -140,7 +140,7 @@ export class RomLoader {
         const bytes = ctx.spec.romSecurityInfoBytes;
         if (bytes === 0) return replies.unsupported();
         replies.setPayload(securityInfoPayload(ctx, bytes));
-        return replies.ok(op, { payloadBytes: bytes });
+        return replies.ok(op, { payloadBytes: bytes, keepError: true });
       }
       default:
         return replies.unsupported();
@@ -218,7 +218,7 @@ export class RomLoader {
       this.replies.fail(op, ROM_ERR.RESULT_WRONG);
       return this.ctx.runUserCode(); // observed: the ROM leaves for the app even so
     }
-    this.replies.ok(op, { keepError: true });
+    this.replies.ok(op); // a successful FLASH_END clears the error byte (observed)
     if (flag === 0) return this.reboot();
     return this.ctx.runUserCode();
   }
@@ -229,12 +229,15 @@ export class RomLoader {
     if (flag === 0) this.reboot(); // any other flag: the ROM stays in the loader (observed)
   }
 
-  /** Software reset back into the download loader: all loader state is fresh (§11: value 0, previous reply all zero). */
+  /**
+   * Software reset back into the download loader: value 0, previous reply all zero, no flash or RAM
+   * session — except the deflate session, which the real ROM keeps across the reset (an incomplete
+   * one still fails FLASH_DEFL_END afterwards, observed on QEMU).
+   */
   private reboot(): void {
     this.replies = new RomReplies(this.ctx);
     this.rx = new Uint8Array(RX_BUFFER_BYTES);
     this.flash = undefined;
-    this.deflate = undefined;
     this.mem = undefined;
     this.uploaded = [];
     this.ctx.setUartBaud(ROM_BAUD);

@@ -41,7 +41,7 @@ export class AgreementPair {
   async toRom(): Promise<void> {
     await Promise.all([this.qemu, this.sim].map(async (t) => {
       const link = await t.reset();
-      await syncRom(link);
+      await syncRom(link, t.name);
       this.links[t.name] = link;
     }));
     this.personality = "rom";
@@ -58,7 +58,7 @@ export class AgreementPair {
       for (let attempt = 0; attempt < 3; attempt++) {
         const link = await t.reset();
         try {
-          await syncRom(link);
+          await syncRom(link, t.name);
           const { memEnd, hello } = await uploadStub(link, this.stub);
           this.links[t.name] = link;
           const s = new Session(link, "rom");

@@ -9,6 +9,7 @@ import path from "node:path";
 import { startSimProcess, type SimProcess } from "../../e2e/sim-process.js";
 import { QemuMachine, type QemuChipName } from "./qemu-rig.js";
 import { RawLink } from "./raw-link.js";
+import { SimResetLines } from "./sim-reset-lines.js";
 
 /** A chip the agreement cases can talk to. */
 export interface ChipTarget {
@@ -45,13 +46,15 @@ export class QemuTarget implements ChipTarget {
 }
 
 /**
- * The simulator as a user runs it: `espsync sim --chip CHIP --listen 127.0.0.1:0`. Raw TCP has no
- * reset lines, so a reset restarts the process on the same flash file (it starts in the ROM loader).
+ * The simulator as a user runs it: `espsync sim --chip CHIP --listen 127.0.0.1:0`, plus an RFC 2217
+ * port for its reset lines (raw TCP has none). A reset pulls the lines like a dev board's
+ * auto-reset circuit; the flash file is the process's own and persists.
  */
 export class SimTarget implements ChipTarget {
   readonly name = "sim";
   private process: SimProcess | undefined;
   private link: RawLink | undefined;
+  private lines: SimResetLines | undefined;
   private readonly dir = mkdtempSync(path.join(tmpdir(), "espsync-agree-sim-"));
 
   private constructor(private readonly chip: QemuChipName) {}
@@ -62,17 +65,21 @@ export class SimTarget implements ChipTarget {
   }
 
   async reset(): Promise<RawLink> {
-    this.link?.close();
-    await this.process?.stop();
-    this.process = await startSimProcess(["--chip", this.chip, "--listen", "127.0.0.1:0"], 1, path.join(this.dir, "flash.bin"));
-    const address = this.process.addresses[0] ?? "";
-    const port = Number(/:(\d+)$/.exec(address)?.[1]);
-    this.link = await RawLink.open(port);
-    return this.link;
+    if (!this.process) {
+      this.process = await startSimProcess(["--chip", this.chip, "--listen", "127.0.0.1:0", "--rfc2217", "127.0.0.1:0"], 2, path.join(this.dir, "flash.bin"));
+      const port = (scheme: string): number => Number(new RegExp(`^${scheme}://[\\d.]+:(\\d+)$`).exec(this.process?.addresses.find((a) => a.startsWith(scheme)) ?? "")?.[1]);
+      this.link = await RawLink.open(port("socket"));
+      this.lines = await SimResetLines.open(port("rfc2217"));
+    }
+    await this.lines?.resetIntoDownload();
+    const link = this.link as RawLink;
+    link.drain();
+    return link;
   }
 
   async stop(): Promise<void> {
     this.link?.close();
+    this.lines?.close();
     await this.process?.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }

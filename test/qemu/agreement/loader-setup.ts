@@ -29,18 +29,18 @@ export function readStubImage(chip: string): StubImage {
 export const MEM_BLOCK_BYTES = 0x1800;
 
 /** SYNC until the ROM answers (it may still be printing its banner); then drops the extra replies. */
-export async function syncRom(link: RawLink): Promise<void> {
-  for (let attempt = 0; attempt < 20; attempt++) {
+export async function syncRom(link: RawLink, who = "the chip"): Promise<void> {
+  for (let attempt = 0; attempt < 25; attempt++) {
     link.drain();
     link.send(request(OP.SYNC, SYNC_DATA));
-    const first = await link.next(200);
+    const first = await link.next(250);
     if (first) {
       await link.collect({ quietMs: 100, maxMs: 1000 }); // the other 7 copies
       link.drain();
       return;
     }
   }
-  throw new Error("the ROM never answered SYNC");
+  throw new Error(`${who}: the ROM never answered SYNC`);
 }
 
 function ok(reply: ReceivedFrame | undefined, what: string): ReceivedFrame {

@@ -88,6 +88,16 @@ export class Session {
     return frames;
   }
 
+  /**
+   * Like {@link collect}, but records only response packets (direction 1, consistent size): after
+   * the ROM has left the loader, its console echoes input as text that may look like frames.
+   */
+  async collectResponses(label: string, opts: CollectOptions = {}): Promise<void> {
+    const frames = await this.link.collect({ quietMs: opts.quietMs ?? 300, maxMs: opts.maxMs ?? 6000, ...opts });
+    const responses = frames.filter((f) => f.bytes.length >= 8 && f.bytes[0] === 1 && f.bytes.length - 8 === (f.bytes[2] as number) + ((f.bytes[3] as number) << 8));
+    this.entries.push({ label, frames: responses.map((f) => describeFrame(f.bytes, this.personality)) });
+  }
+
   /** Sends `packets` in one write and records the answers under `label`. */
   async exchange(label: string, packets: Uint8Array[], opts: CollectOptions = {}): Promise<ReceivedFrame[]> {
     this.send(...packets);
