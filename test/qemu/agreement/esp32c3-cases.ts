@@ -4,6 +4,7 @@
  * FLASH_BEGIN and answers GET_SECURITY_INFO (PROTOCOL.md §11); the rest matches the ESP32.
  */
 import { expect } from "vitest";
+import { deflateSync } from "node:zlib";
 import type { AgreementCaseSpec } from "./agreement-case.js";
 import { dataPacket, filled, flashMd5, OP, readReg, request, SYNC_DATA, words } from "./requests.js";
 import { each } from "./rom-cases.js";
@@ -51,11 +52,11 @@ export const C3_ROM_CASES: readonly AgreementCaseSpec[] = [
         ["FLASH_BEGIN 16 bytes", request(OP.FLASH_BEGIN, words(0x1000, 1, 0x400, 0x10000))],
         ["FLASH_BEGIN block 0x1801", request(OP.FLASH_BEGIN, words(0x1000, 1, 0x1801, 0x10000, 0))],
         ["FLASH_BEGIN offset 0x10800", request(OP.FLASH_BEGIN, words(0x1000, 1, 0x400, 0x10800, 0))],
-        ["FLASH_BEGIN 0x1000 at 0x10000", request(OP.FLASH_BEGIN, words(0x1000, 4, 0x400, 0x10000, 0))],
-        ["seq 0, 0x200 bytes", dataPacket(OP.FLASH_DATA, 0, filled(0x200, 0x11))],
-        ["seq 1, bad checksum", dataPacket(OP.FLASH_DATA, 1, filled(0x400, 0x22), { checksum: 0x99 })],
-        ["seq 2", dataPacket(OP.FLASH_DATA, 2, filled(0x400, 0x22))],
-        ["MD5 0x10000 4 KiB", flashMd5(0x10000, 0x1000)],
+        ["FLASH_BEGIN 0x400 at 0x10000", request(OP.FLASH_BEGIN, words(0x400, 4, 0x100, 0x10000, 0))],
+        ["seq 0, 0x80 bytes", dataPacket(OP.FLASH_DATA, 0, filled(0x80, 0x11))],
+        ["seq 1, bad checksum", dataPacket(OP.FLASH_DATA, 1, filled(0x100, 0x22), { checksum: 0x99 })],
+        ["seq 2", dataPacket(OP.FLASH_DATA, 2, filled(0x100, 0x22))],
+        ["MD5 0x10000 1 KiB", flashMd5(0x10000, 0x400)],
       ]),
   },
 ];
@@ -88,9 +89,9 @@ export const C3_STUB_CASES: readonly AgreementCaseSpec[] = [
       await s.exchange("RUN_USER_CODE", [request(OP.RUN_USER_CODE)], { count: 0, quietMs: 400 });
       await each(s, [
         ["READ_REG", readReg(MAGIC)],
-        ["FLASH_BEGIN 4 KiB at 0", request(OP.FLASH_BEGIN, words(0x1000, 1, 0x1000, 0, 0))],
-        ["FLASH_DATA 4 KiB of 5A", dataPacket(OP.FLASH_DATA, 0, filled(0x1000, 0x5a))],
-        ["FLASH_END", request(OP.FLASH_END, words(1))],
+        ["FLASH_DEFL_BEGIN 4 KiB at 0", request(OP.FLASH_DEFL_BEGIN, words(0x1000, 1, 0x4000, 0, 0))],
+        ["FLASH_DEFL_DATA 4 KiB of 5A", dataPacket(OP.FLASH_DEFL_DATA, 0, deflateSync(filled(0x1000, 0x5a)))],
+        ["FLASH_DEFL_END", request(OP.FLASH_DEFL_END, words(1))],
         ["MD5 sector 0", flashMd5(0, 0x1000)],
         ["ERASE_REGION at 4 MiB", request(OP.ERASE_REGION, words(0x400000, 0x1000))],
         ["MD5 sector 0 after", flashMd5(0, 0x1000)],

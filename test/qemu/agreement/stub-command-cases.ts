@@ -98,9 +98,10 @@ export const STUB_COMMAND_CASES: readonly AgreementCaseSpec[] = [
     name: "ERASE_REGION: unaligned or 4-byte payload → C0; past the end → OK and the address wraps (sector 0 is erased)",
     run: async (s) => {
       await each(s, [
-        ["FLASH_BEGIN 4 KiB at 0", request(OP.FLASH_BEGIN, words(0x1000, 1, 0x1000, 0))],
-        ["FLASH_DATA 4 KiB of 5A", dataPacket(OP.FLASH_DATA, 0, filled(0x1000, 0x5a))],
-        ["FLASH_END", request(OP.FLASH_END, words(1))],
+        // Compressed, so the 4 KiB cross QEMU's 115200-baud UART in a few dozen bytes.
+        ["FLASH_DEFL_BEGIN 4 KiB at 0", request(OP.FLASH_DEFL_BEGIN, words(0x1000, 1, 0x4000, 0))],
+        ["FLASH_DEFL_DATA 4 KiB of 5A", dataPacket(OP.FLASH_DEFL_DATA, 0, deflateSync(filled(0x1000, 0x5a)))],
+        ["FLASH_DEFL_END", request(OP.FLASH_DEFL_END, words(1))],
         ["MD5 sector 0", flashMd5(0, 0x1000)],
         ["ERASE_REGION unaligned size", request(OP.ERASE_REGION, words(0x1000, 0x800))],
         ["ERASE_REGION 4 bytes", request(OP.ERASE_REGION, words(0x1000))],
@@ -167,6 +168,21 @@ export const STUB_COMMAND_CASES: readonly AgreementCaseSpec[] = [
         ["READ_REG (carries the failed write)", readReg(MAGIC)],
         ["READ_REG", readReg(MAGIC)],
         ["FLASH_BEGIN across the end", request(OP.FLASH_BEGIN, words(0x2000, 1, 0x2000, FLASH_END_ADDR - 0x1000))],
+      ]),
+  },
+  {
+    name: "FLASH_BEGIN erases the first sector at once, before any data arrives",
+    run: (s) =>
+      each(s, [
+        ["FLASH_DEFL_BEGIN 8 KiB at 0x20000", request(OP.FLASH_DEFL_BEGIN, words(0x2000, 1, 0x4000, 0x20000))],
+        ["FLASH_DEFL_DATA 8 KiB of 5A", dataPacket(OP.FLASH_DEFL_DATA, 0, deflateSync(filled(0x2000, 0x5a)))],
+        ["FLASH_DEFL_END", request(OP.FLASH_DEFL_END, words(1))],
+        ["FLASH_BEGIN 4 KiB at 0x21000, no data", request(OP.FLASH_BEGIN, words(0x1000, 1, 0x1000, 0x21000))],
+        ["MD5 0x20000 8 KiB", flashMd5(0x20000, 0x2000)],
+        ["FLASH_BEGIN 0x100 at 0x20800, no data", request(OP.FLASH_BEGIN, words(0x100, 1, 0x1000, 0x20800))],
+        ["MD5 0x20000 8 KiB again", flashMd5(0x20000, 0x2000)],
+        ["FLASH_BEGIN 0 bytes at 0x22000", request(OP.FLASH_BEGIN, words(0, 0, 0x1000, 0x22000))],
+        ["FLASH_END after it", request(OP.FLASH_END, words(0))],
       ]),
   },
   {
