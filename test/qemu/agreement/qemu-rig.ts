@@ -28,10 +28,10 @@ function commandExists(cmd: string): boolean {
   }
 }
 
-/** Why the QEMU agreement tests cannot run here, or undefined when they can. */
-export function qemuSkipReason(chip: QemuChipName): string | undefined {
-  const bin = path.join(QEMU_DIR, "bin", BINARY[chip]);
-  if (!existsSync(path.join(QEMU_DIR, "start-qemu.sh")) || !existsSync(bin)) return `no QEMU rig at ${QEMU_DIR}`;
+/** Why the QEMU agreement tests cannot run here (rig in `dir`), or undefined when they can. */
+export function qemuSkipReason(chip: QemuChipName, dir: string = QEMU_DIR): string | undefined {
+  const bin = path.join(dir, "bin", BINARY[chip]);
+  if (!existsSync(path.join(dir, "start-qemu.sh")) || !existsSync(bin)) return `no QEMU rig at ${dir}`;
   let ldd: string;
   try {
     ldd = execFileSync("ldd", [bin], { encoding: "utf8" });
