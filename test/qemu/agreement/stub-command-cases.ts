@@ -75,12 +75,15 @@ export const STUB_COMMAND_CASES: readonly AgreementCaseSpec[] = [
       await rawFrame(s, "4 bytes 01 02 03 04", [0x01, 0x02, 0x03, 0x04]);
       await rawFrame(s, "7 bytes 00 13 00…", [0x00, 0x13, 0, 0, 0, 0, 0]);
       await rawFrame(s, "2 bytes 07 0b", [0x07, 0x0b]);
+      // Frames take the two buffers in turn: this one's opcode is the 7-byte frame's, two frames back.
+      await rawFrame(s, "1 byte 55", [0x55]);
       s.write(Uint8Array.of(0xc0, 0xc0));
       await s.collect("empty frame C0 C0", { quietMs: 300 });
       s.write(Uint8Array.of(0xc0, 0xdb, 0x01, 0xc0));
       await s.collect("bad escape DB 01", { quietMs: 300 });
       await s.exchange("READ_REG", [readReg(MAGIC)]);
     },
+    facts: (q) => expect(q.frames("1 byte 55")).toEqual(["op=13 value=00000000 status=c300"]),
   },
   {
     name: "SPI_FLASH_MD5 ranges: past or across the end → C4; empty and unaligned ranges are hashed",
