@@ -71,8 +71,12 @@ export class SimTarget implements ChipTarget {
       this.link = await RawLink.open(port("socket"));
       this.lines = await SimResetLines.open(port("rfc2217"));
     }
-    await this.lines?.resetIntoDownload();
     const link = this.link as RawLink;
+    link.drain();
+    await this.lines?.resetIntoDownload();
+    // The lines and the data travel on different sockets: wait for the boot banner, so that nothing
+    // sent next can reach the chip before the reset did.
+    if (!(await link.waitForText(/waiting for download/, 5000))) throw new Error("sim: no download-mode banner after the reset");
     link.drain();
     return link;
   }

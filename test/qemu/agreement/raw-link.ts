@@ -122,6 +122,24 @@ export class RawLink {
     }
   }
 
+  /** Waits until text outside frames matches `pattern`; false after `timeoutMs`. */
+  async waitForText(pattern: RegExp, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.text)) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 50));
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+    return true;
+  }
+
   /** Closes the connection. */
   close(): void {
     this.socket.destroy();
