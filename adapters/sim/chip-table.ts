@@ -28,6 +28,11 @@ export interface SimChipSpec {
   readonly chipId: number;
   /** GET_SECURITY_INFO payload length in the ROM; 0 = command unsupported (ESP32, §1.6/§11). */
   readonly romSecurityInfoBytes: 0 | 12 | 20;
+  /**
+   * Bytes of the GET_SECURITY_INFO payload the ROM fills beyond flags, crypt count and chip id
+   * (offset → value), where observed on the real ROM.
+   */
+  readonly romSecurityInfoFixed?: Readonly<Record<number, number>>;
   /** FLASH_BEGIN / FLASH_DEFL_BEGIN payload length the ROM accepts (§2.2, §11): ESP32 16, later chips 20. */
   readonly romFlashBeginBytes: 16 | 20;
   /** Register that holds MAC bytes 2..5; the next word holds bytes 0..1 (and a CRC on ESP32). */
@@ -115,9 +120,14 @@ export const SIM_CHIP_TABLE = {
   },
   esp32c3: {
     displayName: "ESP32-C3",
-    magic: [0x6921506f, 0x1b31506f, 0x4881606f, 0x4361606f],
+    // 0x1B31506F is the revision v0.3 (ECO3) magic the real C3 ROM answers (QEMU's ESP32-C3 v0.3),
+    // consistent with the revision the registers below report.
+    magic: [0x1b31506f, 0x6921506f, 0x4881606f, 0x4361606f],
     chipId: 5,
     romSecurityInfoBytes: 20,
+    // Observed on the real C3 ROM and stub (QEMU, revision v0.3): key_purposes[6] = 0x0C and
+    // api_version (the last word) = 3.
+    romSecurityInfoFixed: { 11: 0x0c, 16: 3 },
     romFlashBeginBytes: 20,
     macReg: 0x60008844,
     macCrc: false,

@@ -11,7 +11,11 @@ import { PROTO } from "./protocol-constants.js";
 
 /** Failure of a write step; `kind` is mapped to a ROM error byte or stub code by the caller. */
 export class FlashWriteError extends Error {
-  constructor(readonly kind: "inflate" | "too-much-data" | "verify") {
+  /**
+   * `spi`: the flash refused the address (outside the chip); `stall`: the write ran past the
+   * announced erase extent, where the real stub loops forever waiting for an erase it never starts.
+   */
+  constructor(readonly kind: "inflate" | "too-much-data" | "verify" | "spi" | "stall") {
     super(kind);
   }
 }
@@ -34,6 +38,14 @@ export function eraseExtent(flash: FlashModel, start: number, end: number): Flas
   return work;
 }
 
+/**
+ * What happens to inflated bytes beyond the announced size: `clip` drops them and reports
+ * too-much-data (ROM); `keep` writes them — esp-flasher-stub subtracts each write from an unsigned
+ * "remaining" that wraps, so the session can never end cleanly (observed on the real stub: the excess
+ * lands in flash and FLASH_DEFL_END answers BAD_DATA_LEN).
+ */
+export type DeflateOverflow = "clip" | "keep";
+
 /** One FLASH_BEGIN..END or FLASH_DEFL_BEGIN..END session. */
 export class FlashWriteSession {
   private writePos: number;
@@ -49,6 +61,7 @@ export class FlashWriteSession {
     readonly compressed: boolean,
     /** `lazy`: erase ahead of the pointer (stub); `done`: already erased (ROM). */
     eraseMode: "lazy" | "done",
+    private readonly overflow: DeflateOverflow = "clip",
   ) {
     this.writePos = offset;
     this.end = offset + sizeBytes;
@@ -57,16 +70,29 @@ export class FlashWriteSession {
     this.inflater = compressed ? new IncrementalInflate() : undefined;
   }
 
-  /** Announced bytes not written yet. */
+  /** Announced bytes not written yet (negative once a `keep` session wrote more than announced). */
   get remainingBytes(): number {
     return this.end - this.writePos;
   }
 
   /**
-   * Writes one data packet (compressed bytes for deflate sessions). With `fraction` < 1 only that
-   * share of the packet's bytes reaches the flash (power loss). Returns the flash work done.
+   * Erases the first erase unit of the extent now, as the stub's FLASH_BEGIN starts it (a sector,
+   * or a 64 KiB block when aligned and large enough). Throws `spi` when that unit is outside the
+   * flash: the real stub answers FLASH_BEGIN with FAILED_SPI_OP then (observed on QEMU).
    */
-  write(packet: Uint8Array, fraction = 1): FlashWork {
+  eraseFirst(): FlashWork {
+    if (this.erasedTo >= this.eraseLimit) return { sectors: 0, blocks: 0 };
+    if (!this.flash.inRange(this.erasedTo, PROTO.SECTOR_BYTES)) throw new FlashWriteError("spi");
+    return this.eraseUpTo(this.erasedTo + 1);
+  }
+
+  /**
+   * Writes one data packet (compressed bytes for deflate sessions). With `fraction` < 1 only that
+   * share of the packet's bytes reaches the flash (power loss). `inflated`: the caller already
+   * inflated `packet` (the stub keeps one inflate state across sessions), so the overflow rule of
+   * compressed data applies. Returns the flash work done.
+   */
+  write(packet: Uint8Array, fraction = 1, inflated = false): FlashWork {
     let bytes = packet;
     if (this.inflater) {
       try {
@@ -76,12 +102,15 @@ export class FlashWriteSession {
         throw e;
       }
     }
-    const tooMuch = this.compressed && bytes.length > this.remainingBytes;
+    const keep = (this.compressed || inflated) && this.overflow === "keep";
+    const tooMuch = this.compressed && !keep && bytes.length > this.remainingBytes;
     // Plain packets carry 0xFF padding past the announced size: dropped, not an error (§2.2).
-    bytes = bytes.subarray(0, Math.min(bytes.length, this.remainingBytes));
+    if (!keep) bytes = bytes.subarray(0, Math.max(0, Math.min(bytes.length, this.remainingBytes)));
     if (fraction < 1) bytes = bytes.subarray(0, Math.floor(bytes.length * fraction));
     const work: FlashWork = { sectors: 0, blocks: 0, programBytes: 0 };
     if (bytes.length > 0) {
+      if (keep && this.writePos + bytes.length > this.eraseLimit) throw new FlashWriteError("stall");
+      if (!this.flash.inRange(this.writePos, bytes.length)) throw new FlashWriteError("spi");
       const erased = this.eraseUpTo(this.writePos + bytes.length);
       work.sectors = erased.sectors;
       work.blocks = erased.blocks;

@@ -47,6 +47,7 @@ export const ROM_ERR = {
   CHECKSUM: 0x07,
   FLASH_WRITE: 0x08,
   FLASH_READ: 0x09,
+  READ_LENGTH: 0x0a,
   DEFLATE: 0x0b,
 } as const;
 
@@ -58,6 +59,7 @@ export const STUB_ERR = {
   FAILED_SPI_OP: 0xc4,
   NOT_IN_FLASH_MODE: 0xc6,
   INFLATE_ERROR: 0xc7,
+  NOT_ENOUGH_DATA: 0xc8,
   TOO_MUCH_DATA: 0xc9,
   CMD_NOT_IMPLEMENTED: 0xff,
 } as const;

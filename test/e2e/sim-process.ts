@@ -18,9 +18,11 @@ export interface SimProcess {
   stop(): Promise<Uint8Array>;
 }
 
-/** Starts `espsync sim <args> --flash-file <tmp>` and waits until it has printed `expected` addresses. */
-export function startSimProcess(args: readonly string[], expected: number): Promise<SimProcess> {
-  const flashFile = join(mkdtempSync(join(tmpdir(), "espsync-e2e-")), "flash.bin");
+/**
+ * Starts `espsync sim <args> --flash-file <file>` and waits until it has printed `expected` addresses.
+ * `flashFile` defaults to a new temporary file; pass one to keep the flash across restarts.
+ */
+export function startSimProcess(args: readonly string[], expected: number, flashFile = join(mkdtempSync(join(tmpdir(), "espsync-e2e-")), "flash.bin")): Promise<SimProcess> {
   const child: ChildProcess = spawn(process.execPath, [BIN, "sim", ...args, "--flash-file", flashFile], { stdio: ["ignore", "pipe", "pipe"] });
   const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const stop = async (): Promise<Uint8Array> => {
