@@ -10,14 +10,9 @@ import { HARD_RESET_STEPS, runResetSteps } from "./reset-sequence.js";
 import type { Session } from "./session.js";
 import { u32le } from "./words.js";
 
-/** FLASH_BEGIN(0, 0) as the ROM and the stub accept it (4 words on the ESP32 ROM, §2.2). */
-function emptyBegin(session: Session): Uint8Array {
-  return session.state.stub || session.chip !== "esp32" ? u32le(0, 0, 0x400, 0, 0) : u32le(0, 0, 0x400, 0);
-}
-
 /** Does what `after` asks; the caller releases the port afterwards. */
 export async function finishSession(session: Session, after: AfterMode): Promise<void> {
-  const { link, state, timeouts } = session;
+  const { link, state } = session;
   switch (after) {
     case "hard_reset":
       if (!session.port.capabilities.controlLines) {
@@ -36,25 +31,19 @@ export async function finishSession(session: Session, after: AfterMode): Promise
       if (state.stub) {
         throw unsupportedError("soft_reset with the flasher stub on ESP32-family chips", "Use --after hard_reset, or --no-stub to soft-reset through the ROM.");
       }
-      // esptool's "run user code": FLASH_BEGIN(0,0) then FLASH_END(1); the ROM leaves download mode.
+      // "Run user code": FLASH_END(1). esptool sends FLASH_BEGIN(0, 0) first, but the ROM leaves
+      // download mode on FLASH_END(1) without it (it answers 01 06 and runs the app — seen on the
+      // real ESP32 ROM), and a FLASH_BEGIN whose size byte is garbled on the line erases from 0.
       session.log("Soft resetting...");
-      await link.command(OP.FLASH_BEGIN, emptyBegin(session), { what: "soft reset: begin", timeoutMs: timeouts.defaultMs });
       await link.send(OP.FLASH_END, u32le(1), "soft reset: run user code");
       return;
     case "no_reset":
-      if (state.stub) {
-        // esptool: FLASH_BEGIN(0,0) + FLASH_END(0) makes the legacy stub reset into the ROM loader;
-        // esp-flasher-stub ignores it and stays. Either way the chip remains in download mode.
-        session.log("Staying in bootloader.");
-        try {
-          await link.command(OP.FLASH_BEGIN, emptyBegin(session), { what: "no_reset: begin", timeoutMs: timeouts.defaultMs });
-          await link.send(OP.FLASH_END, u32le(0), "no_reset: end");
-        } catch (err) {
-          session.log(`Could not hand the chip back to the ROM loader (${err instanceof Error ? err.message : String(err)}); the stub keeps running.`);
-        }
-        return;
-      }
-      session.log("Staying in bootloader.");
+      // esptool sends FLASH_BEGIN(0, 0) + FLASH_END(0) to make the legacy stub reboot into the ROM
+      // loader. esp-flasher-stub, the one espsync uploads, leaves that reboot unimplemented, and it
+      // starts erasing at FLASH_BEGIN: a size byte garbled on the line would erase from 0. So
+      // nothing is sent; the chip stays in download mode, the stub running (the next session
+      // finds it and needs no upload).
+      session.log(state.stub ? "Staying in bootloader (the flasher stub keeps running)." : "Staying in bootloader.");
       return;
     case "no_reset_stub":
       session.log(state.stub ? "Staying in flasher stub." : "Staying in bootloader.");

@@ -108,6 +108,16 @@ describe("finish", () => {
     expect(text.join("")).toContain("boot:0xc (SPI_FAST_FLASH_BOOT)");
   });
 
+  it("no_reset with the stub sends nothing (esp-flasher-stub cannot reboot into the ROM) and leaves the flash alone", async () => {
+    const { device, port } = await connectSim("sim:esp32c3");
+    const written = port.chip.stats.bytesFromHost;
+    const erases = port.chip.flash.counters.sectorsErased + port.chip.flash.counters.blocksErased;
+    await device.finish("no_reset");
+    expect(port.chip.mode).toBe("stub");
+    expect(port.chip.stats.bytesFromHost).toBe(written);
+    expect(port.chip.flash.counters.sectorsErased + port.chip.flash.counters.blocksErased).toBe(erases);
+  });
+
   it("no_reset_stub leaves the stub running and closes the port", async () => {
     const { device, port } = await connectSim("sim:esp32c3");
     await device.finish("no_reset_stub");

@@ -89,12 +89,15 @@ describe.each([
     expect(flash.counters.sectorsErased).toBe(2);
   });
 
-  it("soft_reset runs the application through the ROM", async () => {
+  it("soft_reset runs the application through the ROM with FLASH_END(1) alone, never a FLASH_BEGIN that could erase", async () => {
     const sim = openSimPort(`sim:${chip}`);
-    const device = await connect(sim, { stub: false, baudRate: 115200 });
+    const rec = recordWire(sim);
+    const device = await connect(rec.port, { stub: false, baudRate: 115200 });
+    rec.events.length = 0;
     await device.finish("soft_reset");
     await new Promise((r) => setTimeout(r, 50));
     expect(sim.chip.mode).toBe("app");
+    expect(rec.events.filter((e) => e.dir === "tx").map((e) => e.op)).toEqual([0x04]);
   });
 });
 

@@ -7,6 +7,7 @@ import type { FaultRule } from "../../adapters/sim/faults.js";
 /** Opcodes used by the phases (PROTOCOL.md §2). */
 export const OPS = {
   FLASH_BEGIN: 0x02,
+  FLASH_END: 0x04,
   MEM_DATA: 0x07,
   SYNC: 0x08,
   CHANGE_BAUDRATE: 0x0f,
@@ -25,8 +26,10 @@ export interface Phase {
   readonly nth: number;
   /** creation: before connect; connected: after connect; planned: at the flash's plan event (next digest = verification); flashed: after the flash, before leaving the chip. */
   readonly arm: "creation" | "connected" | "planned" | "flashed";
-  /** What is run: a flash, a read, or a flash then `finish`. */
+  /** What is run: a flash, a read, or a flash then `finish("soft_reset")` through the ROM. */
   readonly kind: "flash" | "read" | "finish";
+  /** Talk to the ROM only (`--no-stub`). */
+  readonly romOnly?: boolean;
   /** The flasher stub answers (else the ROM): picks the error status. */
   readonly stub: boolean;
   /** What a stop's message must name: the phase, or the command and its address. */
@@ -43,7 +46,9 @@ export const PHASES: readonly Phase[] = [
   { name: "write end", op: OPS.FLASH_DEFL_END, nth: 1, arm: "connected", kind: "flash", stub: true, named: /write of \d+ bytes at 0x001[0-9a-f]{5}: end/ },
   { name: "verify", op: OPS.SPI_FLASH_MD5, nth: 1, arm: "planned", kind: "flash", stub: true, named: /SPI_FLASH_MD5 at 0x001[0-9a-f]{5}/ },
   { name: "read", op: OPS.READ_FLASH, nth: 1, arm: "connected", kind: "read", stub: true, named: /READ_FLASH at 0x00100000|read of \d+ bytes at 0x00100000/ },
-  { name: "reset-after", op: OPS.FLASH_BEGIN, nth: 1, arm: "flashed", kind: "finish", stub: true, named: /no_reset|finish/ },
+  // Leaving the chip: the ROM's soft reset (FLASH_END(1), "run user code") is the one `--after` mode
+  // that sends a command; the stub's modes only drive the reset lines or send nothing.
+  { name: "reset-after", op: OPS.FLASH_END, nth: 1, arm: "flashed", kind: "finish", stub: false, romOnly: true, named: /soft reset|finish/ },
 ];
 
 /** One fault kind, as a rule for a phase. */

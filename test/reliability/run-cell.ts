@@ -9,7 +9,7 @@ import { costModelForBaud } from "../../src/plan/index.js";
 import type { Device } from "../../src/protocol/index.js";
 import { dataSet, EXACT, seededBytes } from "../engine/helpers.js";
 import type { Fault, Phase } from "./matrix-cells.js";
-import { bytesChangedOutside, connectTo, differingSectors, erasedSectors, noisyChip, SECTOR } from "./sim-rig.js";
+import { FAST_CONNECT, bytesChangedOutside, connectTo, differingSectors, erasedSectors, noisyChip, SECTOR } from "./sim-rig.js";
 
 /** The region flashed: 16 sectors at 1 MiB; sectors 3..12 get new content (one contiguous run). */
 export const REGION_ADDR = 0x100000;
@@ -79,7 +79,7 @@ export async function runCell(phase: Phase, fault: Fault, seed: number): Promise
   const attempt = async (withFaults: boolean): Promise<void> => {
     let device: Device | undefined;
     try {
-      device = await connectTo(chip);
+      device = await connectTo(chip, phase.romOnly ? { ...FAST_CONNECT, stub: false } : FAST_CONNECT);
       if (withFaults && phase.arm === "connected") install();
       if (phase.kind === "read") {
         readBack = await withRecovery(device, onEvent).read(REGION_ADDR, REGION_BYTES);
@@ -90,7 +90,7 @@ export async function runCell(phase: Phase, fault: Fault, seed: number): Promise
         if (withFaults) install();
         const d = device;
         device = undefined;
-        await d.finish("no_reset");
+        await d.finish("soft_reset");
       }
     } finally {
       await device?.close().catch(() => undefined);
