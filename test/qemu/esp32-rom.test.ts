@@ -1,0 +1,64 @@
+/**
+ * espsync with --no-stub against the real ESP32 mask ROM loader under QEMU (115200, socket://):
+ * flash the IDF hello set, verify it, read the partition table back. The ROM is strict where the
+ * stub is lenient (FLASH_BEGIN of exactly 16 bytes, blocks of at most 0x1800 bytes, PROTOCOL.md
+ * §11) and reads flash only through 64-byte READ_FLASH_SLOW requests, so only a small region is read.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { differingSectors, erasedOutside, helloSet, pairArgs } from "./firmware-images.js";
+import { qemuUnavailable } from "./qemu-env.js";
+import { startRig, type QemuRig } from "./qemu-rig.js";
+import { SECTOR_BYTES, sectorsCovered } from "./wire-tally.js";
+
+const why = qemuUnavailable("esp32");
+if (why !== undefined) console.log(`QEMU ESP32 ROM-only suite skipped: ${why}`);
+const suite = why === undefined ? describe : describe.skip;
+
+suite(`ESP32 ROM loader only (--no-stub) under QEMU${why === undefined ? "" : ` (skipped: ${why})`}`, () => {
+  let rig: QemuRig;
+  const out = mkdtempSync(path.join(tmpdir(), "espsync-qemu-rom-"));
+  const hello = helloSet("esp32");
+  const helloSectors = hello.flatMap((p) => Array.from({ length: p.bytes.length / SECTOR_BYTES }, (_, i) => p.addr + i * SECTOR_BYTES));
+
+  beforeAll(async () => {
+    rig = await startRig("esp32", { connection: ["--no-stub"] });
+  }, 60_000);
+  afterAll(async () => {
+    await rig?.stop();
+    rmSync(out, { recursive: true, force: true });
+  }, 30_000);
+
+  it("flashes the IDF v5.2 hello set through the ROM: the flash holds the files, nothing outside them changed", async () => {
+    const s = await rig.run("rom flash hello", ["flash", ...pairArgs(hello)], 150_000);
+    expect(s.exit, s.stderr).toBe(0);
+    // The ROM only: no stub was uploaded and no stub-only command was sent.
+    expect(s.wire.ops.MEM_END ?? 0).toBe(0);
+    expect(Object.keys(s.wire.ops).filter((op) => /^(ERASE_|READ_FLASH$|FLASH_DEFL_END|FLASH_END)/.test(op))).toEqual([]);
+    const flash = rig.qemu.readFlash();
+    expect(differingSectors(flash, hello)).toEqual([]);
+    expect(erasedOutside(flash, hello)).toBe(true);
+    // The ROM erases what FLASH_BEGIN announces: it must stay inside the images.
+    expect(sectorsCovered(s.wire.begins).every((a) => helloSectors.includes(a))).toBe(true);
+  }, 180_000);
+
+  it("verify through the ROM's digests: exit 0, nothing written", async () => {
+    const s = await rig.run("rom verify hello", ["verify", ...pairArgs(hello)], 90_000);
+    expect(s.exit, s.stderr).toBe(0);
+    expect(s.wire.ops.SPI_FLASH_MD5).toBeGreaterThan(0);
+    expect(sectorsCovered(s.wire.begins)).toEqual([]);
+  }, 120_000);
+
+  it("read of the partition table through READ_FLASH_SLOW equals partition-table.bin", async () => {
+    const table = hello[1]!;
+    const size = readFileSync(table.file).length;
+    const file = path.join(out, "pt-read.bin");
+    const s = await rig.run("rom read partition table", ["read", "0x8000", String(size), file], 90_000);
+    expect(s.exit, s.stderr).toBe(0);
+    expect(Buffer.compare(readFileSync(file), readFileSync(table.file))).toBe(0);
+    // 64 bytes per request (PROTOCOL.md §2): at least size / 64 of them.
+    expect(s.wire.ops.READ_FLASH_SLOW ?? 0).toBeGreaterThanOrEqual(size / 64);
+  }, 120_000);
+});

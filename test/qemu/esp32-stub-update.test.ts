@@ -1,0 +1,83 @@
+/**
+ * Real updates through the real ESP32 stub under QEMU at 921600: the MicroPython one-day fix
+ * (3d9f6a6 → 0484727, 5 of 419 sectors differ per the firmware README) writes exactly those 5
+ * sectors, counted on the wire; and an espsync process killed with SIGKILL in the middle of a large
+ * write is finished by running the same command again, which writes no more than what still
+ * differed. The flash starts seeded with 3d9f6a6 (written into QEMU's flash file before it boots),
+ * which saves a 30 s full write; the genuine full write is in esp32-stub.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { differingSectors, erasedOutside, micropython, pairArgs, writeInto } from "./firmware-images.js";
+import { qemuUnavailable } from "./qemu-env.js";
+import { startRig, type QemuRig } from "./qemu-rig.js";
+import { sectorsCovered, sectorWrites, type WireCounts } from "./wire-tally.js";
+
+const why = qemuUnavailable("esp32");
+if (why !== undefined) console.log(`QEMU ESP32 update suite skipped: ${why}`);
+const suite = why === undefined ? describe : describe.skip;
+
+const dataBlocks = (c: WireCounts): number => (c.ops.FLASH_DEFL_DATA ?? 0) + (c.ops.FLASH_DATA ?? 0);
+
+suite(`ESP32 stub under QEMU: real MicroPython updates at 921600${why === undefined ? "" : ` (skipped: ${why})`}`, () => {
+  let rig: QemuRig;
+  const old = micropython("3d9f6a6");
+  const next = micropython("0484727");
+  const other = micropython("878cad9");
+
+  beforeAll(async () => {
+    rig = await startRig("esp32", { connection: ["--baud", "921600"], seed: (flash) => writeInto(flash, [old]) });
+  }, 60_000);
+  afterAll(async () => {
+    await rig?.stop();
+  }, 30_000);
+
+  it("3d9f6a6 → 0484727 at 0x1000 writes exactly the 5 differing sectors (counted on the wire)", async () => {
+    const seeded = rig.qemu.readFlash();
+    expect(differingSectors(seeded, [old])).toEqual([]); // QEMU booted on the seeded file
+    const expected = differingSectors(seeded, [next]);
+    expect(expected.length).toBe(5); // the firmware README: 5 of 419 sectors
+
+    const s = await rig.run("flash micropython 0484727", ["flash", ...pairArgs([next])], 90_000);
+    const written = sectorsCovered(s.wire.begins);
+    console.log(`[qemu esp32] micropython 3d9f6a6 → 0484727: ${written.length} sectors written on the wire (${sectorWrites(s.wire)} with repeats): ${written.map((a) => `0x${a.toString(16)}`).join(" ")}`);
+    expect(s.exit, s.stderr).toBe(0);
+    expect(written).toEqual(expected);
+    expect(sectorWrites(s.wire)).toBe(5);
+    expect(s.wire.eraseRegions).toEqual([]);
+    expect(s.wire.eraseFlash).toBe(0);
+    const flash = rig.qemu.readFlash();
+    expect(differingSectors(flash, [next])).toEqual([]);
+    expect(erasedOutside(flash, [next])).toBe(true);
+  }, 120_000);
+
+  it("SIGKILL mid-write, then the same command again: the flash ends as the target, the re-run writes only what still differed", async () => {
+    const before = differingSectors(rig.qemu.readFlash(), [other]);
+    expect(before.length).toBeGreaterThan(300); // a large update: long enough to interrupt
+
+    const args = ["flash", ...pairArgs([other])];
+    const first = await rig.start("flash micropython 878cad9 (to be killed)", args, 120_000);
+    // Kill once a few data blocks have crossed the wire: the write has begun and is far from done.
+    const killed = await rig.wire.until((c) => dataBlocks(c) >= 12, 90_000).finally(() => first.kill());
+    const interrupted = await first.done;
+    expect(interrupted.signal).toBe("SIGKILL");
+    expect(dataBlocks(killed)).toBeGreaterThanOrEqual(12);
+
+    // Back to the ROM so nothing is still being written, then look at the flash itself.
+    await rig.qemu.reset();
+    const mid = rig.qemu.readFlash();
+    const left = differingSectors(mid, [other]);
+    expect(left.length).toBeGreaterThan(0);
+    expect(left.length).toBeLessThan(before.length);
+    expect(erasedOutside(mid, [other])).toBe(true);
+
+    const rerun = await rig.run("flash micropython 878cad9 (re-run)", args, 120_000);
+    const written = sectorsCovered(rerun.wire.begins);
+    console.log(`[qemu esp32] re-run after SIGKILL: ${left.length} sectors still differed, ${written.length} written on the wire (${sectorWrites(rerun.wire)} with repeats)`);
+    expect(rerun.exit, rerun.stderr).toBe(0);
+    const end = rig.qemu.readFlash();
+    expect(differingSectors(end, [other])).toEqual([]);
+    expect(erasedOutside(end, [other])).toBe(true);
+    expect(sectorWrites(rerun.wire)).toBeLessThanOrEqual(left.length);
+    expect(written.every((a) => left.includes(a))).toBe(true);
+  }, 240_000);
+});

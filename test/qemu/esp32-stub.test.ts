@@ -1,0 +1,145 @@
+/**
+ * espsync against the real ESP32 mask ROM and the real flasher stub under Espressif's QEMU, over
+ * socket:// at --baud 921600: info, flashing the IDF hello set, an unchanged re-flash, verify, read,
+ * erase-region, erase, and one genuine full write of a 1.7 MiB MicroPython image. What was erased
+ * and written is counted on the wire by the proxy in front of QEMU; the end state is read from
+ * QEMU's flash file and compared with the image files. Skipped, with the reason, without ../shared.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { differingSectors, erasedOutside, helloSet, micropython, pairArgs } from "./firmware-images.js";
+import { qemuUnavailable } from "./qemu-env.js";
+import { FLASH_BYTES } from "./qemu-instance.js";
+import { startRig, type QemuRig } from "./qemu-rig.js";
+import { SECTOR_BYTES, sectorsCovered } from "./wire-tally.js";
+
+const why = qemuUnavailable("esp32");
+if (why !== undefined) console.log(`QEMU ESP32 stub suite skipped: ${why}`);
+const suite = why === undefined ? describe : describe.skip;
+
+suite(`ESP32 ROM + stub under QEMU, socket:// at 921600${why === undefined ? "" : ` (skipped: ${why})`}`, () => {
+  let rig: QemuRig;
+  const out = mkdtempSync(path.join(tmpdir(), "espsync-qemu-out-"));
+  const hello = helloSet("esp32");
+  const helloSectors = hello.flatMap((p) => Array.from({ length: p.bytes.length / SECTOR_BYTES }, (_, i) => p.addr + i * SECTOR_BYTES));
+
+  beforeAll(async () => {
+    rig = await startRig("esp32", { connection: ["--baud", "921600"] });
+  }, 60_000);
+  afterAll(async () => {
+    await rig?.stop();
+    rmSync(out, { recursive: true, force: true });
+  }, 30_000);
+
+  it("info: an ESP32, with the MAC start-qemu.sh derives from the port", async () => {
+    const s = await rig.run("info", ["info", "--json"], 30_000);
+    expect(s.exit, s.stderr).toBe(0);
+    const chip = (JSON.parse(s.stdout) as { boards: { chip: { chip: string; mac: string } }[] }).boards[0]?.chip;
+    const port = rig.qemu.port;
+    const mac = ["24", "0a", "c4", "00", (port >> 8).toString(16), (port & 0xff).toString(16)].map((b) => b.padStart(2, "0")).join(":");
+    expect(chip?.chip).toBe("esp32");
+    expect(chip?.mac).toBe(mac);
+    // The stub was uploaded (MEM_END jumps into it), and nothing touched the flash.
+    expect(s.wire.ops.MEM_END).toBeGreaterThan(0);
+    expect(sectorsCovered(s.wire.begins)).toEqual([]);
+  });
+
+  it("flashes the IDF v5.2 hello set onto erased flash: the flash holds the files, nothing outside them changed", async () => {
+    const s = await rig.run("flash hello", ["flash", ...pairArgs(hello)], 90_000);
+    expect(s.exit, s.stderr).toBe(0);
+    // --baud given over socket:// must reach the chip: QEMU paces its UART by the chip's divisor.
+    expect(s.wire.ops.CHANGE_BAUDRATE).toBe(1);
+    const flash = rig.qemu.readFlash();
+    expect(differingSectors(flash, hello)).toEqual([]);
+    expect(erasedOutside(flash, hello)).toBe(true);
+    // Every sector holding data was written, none outside the images (all-0xFF sectors may be skipped).
+    const written = sectorsCovered(s.wire.begins);
+    const withData = helloSectors.filter((a) => !flash.subarray(a, a + SECTOR_BYTES).every((b) => b === 0xff));
+    expect(written.filter((a) => withData.includes(a))).toEqual(withData);
+    expect(written.every((a) => helloSectors.includes(a))).toBe(true);
+    expect(s.wire.eraseFlash).toBe(0);
+  });
+
+  it("an unchanged re-flash writes and erases nothing (counted on the wire)", async () => {
+    const before = rig.qemu.readFlash();
+    const s = await rig.run("re-flash hello", ["flash", ...pairArgs(hello)], 60_000);
+    expect(s.exit, s.stderr).toBe(0);
+    const written = sectorsCovered(s.wire.begins);
+    console.log(`[qemu esp32] unchanged re-flash: ${written.length} sectors written on the wire, ${sectorsCovered(s.wire.eraseRegions).length} erased`);
+    expect(written).toEqual([]);
+    expect(s.wire.eraseRegions).toEqual([]);
+    expect(s.wire.eraseFlash).toBe(0);
+    expect(s.wire.ops.FLASH_DEFL_DATA ?? 0).toBe(0);
+    expect(s.wire.ops.FLASH_DATA ?? 0).toBe(0);
+    expect(Buffer.compare(rig.qemu.readFlash(), before)).toBe(0);
+  });
+
+  it("verify: exit 0 on the hello set; exit 4 against v5.1, naming the sectors that differ in the files", async () => {
+    const same = await rig.run("verify hello", ["verify", ...pairArgs(hello)], 60_000);
+    expect(same.exit, same.stderr).toBe(0);
+
+    const older = helloSet("esp32").map((p) => ({ ...p, file: p.file.replace("idf-hello-v5.2", "idf-hello-v5.1") }));
+    const olderPlaced = older.map((p) => ({ ...p, bytes: padTo(readFileSync(p.file)) }));
+    const expected = differingSectors(rig.qemu.readFlash(), olderPlaced);
+    expect(expected.length).toBeGreaterThan(0); // the builds differ: the check is not vacuous
+    const diff = await rig.run("verify hello v5.1", ["verify", ...pairArgs(olderPlaced), "--json"], 60_000);
+    expect(diff.exit, diff.stderr).toBe(4);
+    const regions = (JSON.parse(diff.stdout) as { boards: { result: { regions: { differingSectorAddrs: number[] }[] } }[] }).boards[0]?.result.regions ?? [];
+    expect(regions.flatMap((r) => r.differingSectorAddrs).sort((a, b) => a - b)).toEqual(expected);
+    for (const s of [same, diff]) {
+      expect(s.wire.begins.filter((b) => b.sizeBytes > 0)).toEqual([]);
+      expect(s.wire.eraseRegions).toEqual([]);
+    }
+  });
+
+  it("read: the app region read back equals hello_world.bin", async () => {
+    const app = hello[2]!;
+    const size = readFileSync(app.file).length;
+    const file = path.join(out, "app-read.bin");
+    const s = await rig.run("read app", ["read", "0x10000", String(size), file], 60_000);
+    expect(s.exit, s.stderr).toBe(0);
+    expect(Buffer.compare(readFileSync(file), readFileSync(app.file))).toBe(0);
+    expect(s.wire.ops.READ_FLASH).toBeGreaterThan(0);
+  });
+
+  it("erase-region 0x8000 0x1000: exactly the partition-table sector is erased", async () => {
+    const before = rig.qemu.readFlash();
+    const s = await rig.run("erase-region", ["erase-region", "0x8000", "0x1000"], 30_000);
+    expect(s.exit, s.stderr).toBe(0);
+    expect(sectorsCovered(s.wire.eraseRegions)).toEqual([0x8000]);
+    expect(sectorsCovered(s.wire.begins)).toEqual([]);
+    const after = rig.qemu.readFlash();
+    expect(after.subarray(0x8000, 0x9000).every((b) => b === 0xff)).toBe(true);
+    before.fill(0xff, 0x8000, 0x9000);
+    expect(Buffer.compare(after, before)).toBe(0);
+  });
+
+  it("erase: the whole chip reads 0xFF", async () => {
+    const s = await rig.run("erase", ["erase"], 60_000);
+    expect(s.exit, s.stderr).toBe(0);
+    expect(s.wire.eraseFlash).toBe(1);
+    const flash = rig.qemu.readFlash();
+    expect(flash.length).toBe(FLASH_BYTES);
+    expect(flash.every((b) => b === 0xff)).toBe(true);
+  });
+
+  it("one genuine full write: MicroPython 0484727 (1.7 MiB) onto the erased chip", async () => {
+    const image = micropython("0484727");
+    const s = await rig.run("flash micropython full", ["flash", ...pairArgs([image])], 150_000);
+    expect(s.exit, s.stderr).toBe(0);
+    const flash = rig.qemu.readFlash();
+    expect(differingSectors(flash, [image])).toEqual([]);
+    expect(erasedOutside(flash, [image])).toBe(true);
+    // Nearly every sector holds data: far more than a delta would write.
+    expect(sectorsCovered(s.wire.begins).length).toBeGreaterThan((image.bytes.length / SECTOR_BYTES) * 0.9);
+  }, 180_000);
+});
+
+/** Pads with 0xFF to whole sectors (for images built in the test from another folder). */
+function padTo(raw: Buffer): Buffer {
+  const bytes = Buffer.alloc(Math.ceil(raw.length / SECTOR_BYTES) * SECTOR_BYTES, 0xff);
+  raw.copy(bytes);
+  return bytes;
+}
