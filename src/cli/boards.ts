@@ -81,6 +81,7 @@ export async function runOnBoards<R>(urls: readonly string[], ctx: CommandContex
         progress.status(`connecting to ${url}`);
         link = await connectBoard(url, ctx.io, ctx.globals, {
           log: (line) => out.detail(`${prefix}${line}`),
+          notice: (line) => out.say(`${prefix}note: ${line}`),
           ...(ctx.globals.trace && { trace: (line: string) => out.stderr(`${prefix}trace: ${line}`) }),
         });
         chip = chipToJson(link.device.chip);

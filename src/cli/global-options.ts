@@ -25,16 +25,17 @@ export const GLOBAL_OPTIONS = {
   debug: { type: "boolean", default: false, describe: "Print error causes", group: "Output:" },
 } as const satisfies Record<string, Options>;
 
-/** Default transfer baud rate (esptool's typical fast rate). */
-export const DEFAULT_BAUD = 921_600;
-
 /** Baud rates a USB-UART bridge and the ROM/stub handle. */
 export const SUPPORTED_BAUDS = [9600, 57600, 74880, 115200, 230400, 460800, 921600, 1500000, 2000000, 3000000] as const;
 
 /** Normalised global options. */
 export interface GlobalOptions {
   readonly ports: readonly string[];
-  readonly baud: number;
+  /**
+   * Transfer rate the user asked for (`--baud`, ESPSYNC_BAUD); absent = connect's default (921600
+   * where the port sets its own rate, the ROM's 115200 on a raw TCP link).
+   */
+  readonly baud?: number;
   readonly chip: ChipName | "auto";
   readonly before: BeforeMode;
   readonly after: AfterMode;
@@ -73,9 +74,9 @@ export const AFTER_MODES: readonly AfterMode[] = ["hard_reset", "soft_reset", "n
 export function normaliseGlobalOptions(args: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): GlobalOptions {
   const portArg = args.port === undefined ? [] : (Array.isArray(args.port) ? args.port : [args.port]).map(String);
   const ports = portArg.length > 0 ? portArg : env.ESPSYNC_PORT ? env.ESPSYNC_PORT.split(",").map((p) => p.trim()).filter(Boolean) : [];
-  const baudRaw = args.baud ?? (env.ESPSYNC_BAUD !== undefined ? Number(env.ESPSYNC_BAUD) : DEFAULT_BAUD);
-  const baud = Number(baudRaw);
-  if (!Number.isInteger(baud) || !(SUPPORTED_BAUDS as readonly number[]).includes(baud)) {
+  const baudRaw = args.baud ?? (env.ESPSYNC_BAUD !== undefined ? Number(env.ESPSYNC_BAUD) : undefined);
+  const baud = baudRaw === undefined ? undefined : Number(baudRaw);
+  if (baud !== undefined && (!Number.isInteger(baud) || !(SUPPORTED_BAUDS as readonly number[]).includes(baud))) {
     throw new EspsyncError("BAUD_INVALID", `unsupported baud rate ${String(baudRaw)}`, {
       hint: `use one of ${SUPPORTED_BAUDS.join(", ")}`,
     });
@@ -96,7 +97,7 @@ export function normaliseGlobalOptions(args: Record<string, unknown>, env: Reado
   const after = args.after ?? (env.ESPSYNC_AFTER || undefined);
   return {
     ports,
-    baud,
+    ...(baud !== undefined && { baud }),
     chip: chipRaw as ChipName | "auto",
     before: parseMode(args.before === undefined ? "ESPSYNC_BEFORE" : "--before", before, BEFORE_MODES, "default_reset"),
     after: parseMode(args.after === undefined ? "ESPSYNC_AFTER" : "--after", after, AFTER_MODES, "hard_reset"),

@@ -16,7 +16,11 @@ export interface CostModel {
   readonly linkBytesPerS: number;
   /** Fixed cost of one write or erase run: begin/end commands, stream setup, their round trips. */
   readonly runOverheadS: number;
-  /** Cost of one digest request when requests are pipelined (round-trip share plus command handling). */
+  /**
+   * Fixed cost of one digest request besides hashing: the flasher stub takes one request at a time
+   * (PROTOCOL.md §12), so each pays a whole round trip — request and reply on the wire plus the
+   * link's latency both ways.
+   */
   readonly digestLatencyS: number;
   /** Erase of one 4 KiB sector. */
   readonly sectorEraseS: number;
@@ -40,7 +44,7 @@ export interface CostModel {
 export const DEFAULT_COST_MODEL: CostModel = {
   linkBytesPerS: 46_080,
   runOverheadS: 0.02,
-  digestLatencyS: 0.002,
+  digestLatencyS: 0.0032, // a round trip at 460800 baud, as costModelForBaud computes it
   sectorEraseS: 0.045,
   blockEraseS: 0.15,
   pageProgramS: 0.0007,
@@ -49,9 +53,15 @@ export const DEFAULT_COST_MODEL: CostModel = {
   compress: true,
 };
 
+/** Wire bytes of one digest exchange with the stub: a 26-byte request and a 28-byte reply (SLIP-framed). */
+const DIGEST_EXCHANGE_BYTES = 54;
+/** A USB-UART bridge's latency, both ways together (about one 1 ms USB frame each way). */
+const BRIDGE_ROUND_TRIP_S = 0.002;
+
 /** The default model for a link at `baud` (8N1), with overrides. */
 export function costModelForBaud(baud: number, overrides: Partial<CostModel> = {}): CostModel {
-  return { ...DEFAULT_COST_MODEL, linkBytesPerS: baud / 10, ...overrides };
+  const linkBytesPerS = baud / 10;
+  return { ...DEFAULT_COST_MODEL, linkBytesPerS, digestLatencyS: DIGEST_EXCHANGE_BYTES / linkBytesPerS + BRIDGE_ROUND_TRIP_S, ...overrides };
 }
 
 /**

@@ -2,8 +2,14 @@
  * Switching both sides to the transfer baud rate (PROTOCOL.md §2.7, §3.1 step 8), with a fallback:
  * if the chip does not confirm CHANGE_BAUDRATE, or does not answer at the new rate, the session
  * continues at the ROM rate — re-syncing (and re-uploading the stub) when the chip is lost.
+ *
+ * On a port without a rate of its own (raw TCP, §12) only the chip is switched: the far end decides
+ * how fast bytes move and must follow the chip, as QEMU's emulated UART does. When nothing answers
+ * at the new rate there, the far end did not follow, and only a reset brings the chip back.
  */
 import type { ESPLoader } from "esptool-js";
+import { EspsyncError } from "../errors.js";
+import type { Port } from "../transport/port.js";
 import type { CommandLink } from "./command-link.js";
 import { OP } from "./opcodes.js";
 import type { Timeouts } from "./timeouts.js";
@@ -21,6 +27,8 @@ export interface BaudChangeContext {
   readonly timeouts: Timeouts;
   readonly romBaudRate: number;
   readonly log: (line: string) => void;
+  /** The port: whether it sets its own rate (`capabilities.setBaudRate`) decides who follows the chip. */
+  readonly port: Port;
   /** Re-establishes the session at the ROM rate (reset, sync, stub) when the chip was lost. */
   readonly reconnect: () => Promise<void>;
 }
@@ -57,7 +65,7 @@ export async function changeBaudRate(ctx: BaudChangeContext, baudRate: number): 
       timeoutMs: ctx.timeouts.defaultMs,
     });
     await sleep(SETTLE_MS);
-    await loader.transport.changeBaudrate(baudRate);
+    if (ctx.port.capabilities.setBaudRate) await loader.transport.changeBaudrate(baudRate);
     if (await responsive(ctx)) {
       state.baudRate = baudRate;
       ctx.log(`Changed baud rate to ${baudRate}.`);
@@ -76,7 +84,15 @@ export async function changeBaudRate(ctx: BaudChangeContext, baudRate: number): 
     // fall through to a full reconnect
   }
   ctx.log(`The chip stopped answering; reconnecting at ${ctx.romBaudRate} baud.`);
-  await ctx.reconnect();
+  try {
+    await ctx.reconnect();
+  } catch (err) {
+    if (ctx.port.capabilities.setBaudRate) throw err;
+    throw new EspsyncError("SYNC_FAILED", `the chip switched to ${baudRate} baud, but nothing answers at that rate through ${ctx.port.info.path}`, {
+      hint: "The far end of this link does not follow the chip's baud rate (e.g. a raw TCP-to-serial bridge): reset the board and run again without --baud, which stays at 115200.",
+      cause: err,
+    });
+  }
   state.baudRate = ctx.romBaudRate;
   return ctx.romBaudRate;
 }

@@ -5,7 +5,6 @@ import type { BeforeMode, ChipName } from "./device.js";
 import { usageError } from "./protocol-errors.js";
 import { parseResetSequence, type ResetStep } from "./reset-sequence.js";
 import { resolveTimeouts, type Timeouts } from "./timeouts.js";
-import { DEFAULT_MD5_IN_FLIGHT } from "./flash-md5.js";
 
 /** How to connect; everything is optional. */
 export interface ConnectOptions {
@@ -17,7 +16,12 @@ export interface ConnectOptions {
   readonly connectAttempts?: number;
   /** Upload the flasher stub (default true); false = talk to the ROM only. */
   readonly stub?: boolean;
-  /** Transfer baud rate (default 921600). */
+  /**
+   * Transfer baud rate. Default: 921600 on ports that set their own rate; on ports that cannot
+   * (raw TCP, `socket://`) the session stays at the ROM rate unless a rate is given here — then
+   * the chip is switched and the far end must follow it, as QEMU's emulated UART does and a raw
+   * TCP-to-serial bridge (ser2net in raw mode) does not.
+   */
   readonly baudRate?: number;
   /** Baud rate of the ROM loader after reset (default 115200). */
   readonly romBaudRate?: number;
@@ -25,12 +29,12 @@ export interface ConnectOptions {
   readonly expectedChip?: ChipName;
   /** Human progress lines. */
   readonly log?: (line: string) => void;
+  /** Lines the user should see even when `log` is hidden (default: `log`). */
+  readonly notice?: (line: string) => void;
   /** Decoded protocol lines (`--trace`). */
   readonly trace?: (line: string) => void;
   /** Timeout overrides. */
   readonly timeouts?: Partial<Timeouts>;
-  /** Most SPI_FLASH_MD5 requests outstanding at once with the stub (default 4). */
-  readonly md5InFlight?: number;
 }
 
 /** Options with defaults applied and the reset sequence parsed. */
@@ -39,16 +43,17 @@ export interface ResolvedConnectOptions {
   readonly resetSteps: ResetStep[] | undefined;
   readonly connectAttempts: number;
   readonly stub: boolean;
-  readonly baudRate: number;
+  /** Undefined when the caller asked for no rate (see {@link ConnectOptions.baudRate}). */
+  readonly baudRate: number | undefined;
   readonly romBaudRate: number;
   readonly expectedChip: ChipName | undefined;
   readonly log: (line: string) => void;
+  readonly notice: (line: string) => void;
   readonly trace: ((line: string) => void) | undefined;
   readonly timeouts: Timeouts;
-  readonly md5InFlight: number;
 }
 
-/** Default transfer rate. */
+/** Default transfer rate on ports that set their own rate. */
 export const DEFAULT_BAUD_RATE = 921600;
 /** ROM loader rate after reset. */
 export const ROM_BAUD_RATE = 115200;
@@ -66,21 +71,17 @@ export function resolveConnectOptions(options: ConnectOptions = {}): ResolvedCon
   if (!Number.isInteger(attempts) || attempts < 1) {
     throw usageError("USAGE", `invalid connect attempts ${attempts}`, "Use a positive whole number (default 7).");
   }
-  const inFlight = options.md5InFlight ?? DEFAULT_MD5_IN_FLIGHT;
-  if (!Number.isInteger(inFlight) || inFlight < 1 || inFlight > 64) {
-    throw usageError("USAGE", `invalid MD5 requests in flight ${inFlight}`, "Use 1..64 (default 4).");
-  }
   return {
     before: options.before ?? "default_reset",
     resetSteps: options.resetSequence === undefined ? undefined : parseResetSequence(options.resetSequence),
     connectAttempts: attempts,
     stub: options.stub ?? true,
-    baudRate: checkBaud("baud rate", options.baudRate ?? DEFAULT_BAUD_RATE),
+    baudRate: options.baudRate === undefined ? undefined : checkBaud("baud rate", options.baudRate),
     romBaudRate: checkBaud("ROM baud rate", options.romBaudRate ?? ROM_BAUD_RATE),
     expectedChip: options.expectedChip,
     log: options.log ?? (() => {}),
+    notice: options.notice ?? options.log ?? (() => {}),
     trace: options.trace,
     timeouts: resolveTimeouts(options.timeouts),
-    md5InFlight: inFlight,
   };
 }

@@ -10,7 +10,7 @@ import type { Port } from "../transport/port.js";
 import { changeBaudRate } from "./baud-change.js";
 import { chipNameFromEsptool, parseSecurityState, readChipDescription, type RawSecurityInfo } from "./chip-description.js";
 import { CommandLink, type LinkState } from "./command-link.js";
-import { resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from "./connect-options.js";
+import { DEFAULT_BAUD_RATE, resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from "./connect-options.js";
 import type { BeforeMode, ChipName, Device, SecurityState } from "./device.js";
 import { EspDevice, releaseTransport } from "./esp-device.js";
 import { identifyChip } from "./identify-chip.js";
@@ -47,7 +47,7 @@ function resetConstructors(port: Port, custom: ResetStep[] | undefined): ResetCo
 /** The `before` mode actually used: without control lines there is nothing to reset with. */
 function effectiveBefore(port: Port, opts: ResolvedConnectOptions): BeforeMode {
   if ((opts.before === "default_reset" || opts.before === "usb_reset") && !port.capabilities.controlLines) {
-    opts.log(`${port.info.path} has no DTR/RTS control lines: not resetting the chip (no_reset); put it in download mode by hand.`);
+    opts.notice(`${port.info.path} has no DTR/RTS control lines: not resetting the chip (no_reset); put it in download mode by hand.`);
     return "no_reset";
   }
   return opts.before;
@@ -70,6 +70,20 @@ function noLinesError(port: Port, error: EspsyncError): EspsyncError {
     hint: "Hold BOOT (IO0) while pressing RESET (EN) on the board to enter download mode by hand, then run espsync again with --before no-reset.",
     cause: error,
   });
+}
+
+/**
+ * The rate to switch to once connected, or undefined to stay at the ROM rate. A port that sets its
+ * own rate gets the one asked for (default 921600). One that cannot (raw TCP) switches only when a
+ * rate was asked for explicitly, because then only the far end can follow the chip: QEMU's emulated
+ * UART does (as the Python esptool assumes on `socket://`), a raw TCP-to-serial bridge does not.
+ */
+function transferBaudRate(port: Port, opts: ResolvedConnectOptions): number | undefined {
+  if (port.capabilities.setBaudRate) return opts.baudRate ?? DEFAULT_BAUD_RATE;
+  if (opts.baudRate === undefined) {
+    opts.notice(`${port.info.path} sets no baud rate of its own: staying at ${opts.romBaudRate} baud (ask for a rate, e.g. --baud 921600, to switch the chip when the far end follows it).`);
+  }
+  return opts.baudRate;
 }
 
 /** Opens, resets and syncs (or, with no_reset_no_sync, only opens) and identifies the chip. */
@@ -132,7 +146,7 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
   transport.trace = (message: string) => trace?.(`esptool-js: ${message}`);
   const loader = new ESPLoader({
     transport,
-    baudrate: opts.baudRate,
+    baudrate: opts.baudRate ?? opts.romBaudRate, // esptool-js only uses it in main(), which espsync does not call
     romBaudrate: opts.romBaudRate,
     terminal,
     resetConstructors: resetConstructors(port, opts.resetSteps),
@@ -154,7 +168,7 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
       if (!resetReachedChip(port, before)) throw noLinesError(port, error);
       throw error;
     }
-    if (!resetReachedChip(port, before)) opts.log(noLinesNote(port));
+    if (!resetReachedChip(port, before)) opts.notice(noLinesNote(port));
     stopSampling();
     step = "chip identification";
     const chip = chipNameFromEsptool(loader.chip.CHIP_NAME);
@@ -211,23 +225,20 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
       watch.arm();
     };
 
-    if (opts.baudRate !== opts.romBaudRate && !state.secureDownloadMode) {
+    const transferBaud = transferBaudRate(port, opts);
+    if (transferBaud !== undefined && transferBaud !== state.baudRate && !state.secureDownloadMode) {
       step = "changing the baud rate";
-      if (!port.capabilities.setBaudRate) {
-        opts.log(`${port.info.path} cannot change its baud rate: staying at ${opts.romBaudRate} baud.`);
-      } else {
-        await changeBaudRate({
-          loader, link, timeouts: opts.timeouts, romBaudRate: opts.romBaudRate, log: opts.log,
-          reconnect: async () => {
-            await loader.transport.disconnect();
-            state.stub = false;
-            loader.IS_STUB = false;
-            await loader.connect(before === "no_reset_no_sync" ? "no_reset" : before, opts.connectAttempts, false);
-            await runStub();
-            state.portClosed = false; // the disconnect above was ours
-          },
-        }, opts.baudRate);
-      }
+      await changeBaudRate({
+        loader, link, timeouts: opts.timeouts, romBaudRate: opts.romBaudRate, log: opts.log, port,
+        reconnect: async () => {
+          await loader.transport.disconnect();
+          state.stub = false;
+          loader.IS_STUB = false;
+          await loader.connect(before === "no_reset_no_sync" ? "no_reset" : before, opts.connectAttempts, false);
+          await runStub();
+          state.portClosed = false; // the disconnect above was ours
+        },
+      }, transferBaud);
     }
 
     step = "reading the flash id";
@@ -247,7 +258,7 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
     const usbJtag = port.info.usbVendorId === 0x303a && port.info.usbProductId === 0x1001;
     const description = { ...described, flashId, flashSizeBytes, stub: state.stub, link: { kind: usbJtag ? "usb-serial-jtag" : "uart", baudRate: state.baudRate } as const };
     const session: Session = {
-      loader, link, state, port, chip, timeouts: opts.timeouts, log: opts.log, flashSizeBytes, md5InFlight: opts.md5InFlight, romBaudRate: opts.romBaudRate, watch, reconnect,
+      loader, link, state, port, chip, timeouts: opts.timeouts, log: opts.log, flashSizeBytes, romBaudRate: opts.romBaudRate, watch, reconnect,
     };
     link.watch = watch;
     watch.arm();

@@ -98,8 +98,8 @@ export interface Device {
   /** MD5 of `[addr, addr + sizeBytes)` computed by the chip (16 raw bytes). */
   md5(addr: number, sizeBytes: number): Promise<Uint8Array>;
   /**
-   * MD5 of several ranges, requests pipelined (several in flight) to hide round-trip latency.
-   * Results are in the order of `ranges`.
+   * MD5 of several ranges, results in the order of `ranges`. The stub gets one request at a time
+   * (it drops requests that arrive while it is busy); the ROM gets as many as fit in its UART FIFO.
    */
   md5Many(ranges: readonly { addr: number; sizeBytes: number }[]): Promise<Uint8Array[]>;
   /** Writes `data` at `addr` (4 KiB aligned) through begin/block/end; erases what it covers. */

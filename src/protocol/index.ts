@@ -17,7 +17,6 @@ export type {
   WriteOptions,
   WriteStats,
 } from "./device.js";
-export { DEFAULT_MD5_IN_FLIGHT } from "./flash-md5.js";
 export type { Md5Range } from "./flash-md5.js";
 export { DEFAULT_TIMEOUTS } from "./timeouts.js";
 export type { Timeouts } from "./timeouts.js";

@@ -24,8 +24,6 @@ export interface Session {
   readonly flashSizeBytes: number;
   /** Baud rate of the ROM loader (and of the chip after any reset). */
   readonly romBaudRate: number;
-  /** Most SPI_FLASH_MD5 requests outstanding at once with the stub. */
-  readonly md5InFlight: number;
   /** Notices a closed port or a chip reset at once. */
   readonly watch: LinkWatch;
   /** Resets the chip into download mode and reconnects at the ROM rate (stub uploaded again). */

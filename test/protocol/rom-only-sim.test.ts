@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openSimPort } from "../../adapters/sim/index.js";
 import { isErrorCode } from "../../src/errors.js";
 import { connect, type Device } from "../../src/protocol/index.js";
-import { recordWire } from "./wire-recorder.js";
+import { maxOutstanding, recordWire } from "./wire-recorder.js";
 
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest();
 const open: Device[] = [];
@@ -67,6 +67,16 @@ describe.each([
     expect(Buffer.from(await device.md5(0x3000, 200))).toEqual(md5(bytes));
     const many = await device.md5Many([{ addr: 0x3000, sizeBytes: 100 }, { addr: 0x3064, sizeBytes: 100 }]);
     expect(many.map((d) => Buffer.from(d))).toEqual([md5(bytes.subarray(0, 100)), md5(bytes.subarray(100))]);
+  });
+
+  it("keeps as many digest requests outstanding as fit in the ROM's 128-byte UART FIFO", async () => {
+    const { device, flash, rec } = await setup();
+    const ranges = Array.from({ length: 9 }, (_, i) => ({ addr: 0x50000 + i * 0x1000, sizeBytes: 0x1000 }));
+    for (const r of ranges) flash.bytes.set(randomBytes(r.sizeBytes), r.addr);
+    const digests = await device.md5Many(ranges);
+    expect(digests.map((d) => Buffer.from(d))).toEqual(ranges.map((r) => md5(flash.bytes.subarray(r.addr, r.addr + r.sizeBytes))));
+    // 26 wire bytes per request (no escapes in these addresses): 4 fit in 128, a fifth would not.
+    expect(maxOutstanding(rec.events, 0x13)).toBe(4);
   });
 
   it("erases a region through an erase-only FLASH_BEGIN", async () => {

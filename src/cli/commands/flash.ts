@@ -60,7 +60,7 @@ export const flashCommand: CommandSpec = {
           noVerify: args.verify === false,
           dryRun,
           ...(cacheFile !== undefined && { cache: fileCacheStore(cacheFile, board.device.chip.mac) }),
-          baudRate: ctx.globals.baud,
+          ...(ctx.globals.baud !== undefined && { baudRate: ctx.globals.baud }),
           onEvent: flashEventRenderer(out, board.progress, board.prefix, names),
           signal: ctx.io.signal,
         });

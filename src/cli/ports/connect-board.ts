@@ -21,6 +21,8 @@ export interface BoardLink {
 export interface ConnectLogs {
   /** Human progress lines (`Connecting…`, `Chip is …`), shown with --verbose. */
   readonly log: (line: string) => void;
+  /** Lines the user should see without --verbose (how the connection deviates from what was asked). */
+  readonly notice?: (line: string) => void;
   /** Decoded protocol lines, only with --trace. */
   readonly trace?: (line: string) => void;
 }
@@ -43,9 +45,10 @@ export async function connectBoard(url: string, io: CliIo, globals: GlobalOption
     ...(globals.resetSequence !== undefined && { resetSequence: globals.resetSequence }),
     connectAttempts: globals.connectAttempts,
     stub: overrides.stub ?? globals.stub,
-    baudRate: globals.baud,
+    ...(globals.baud !== undefined && { baudRate: globals.baud }),
     ...(globals.chip !== "auto" && { expectedChip: globals.chip }),
     log: logs.log,
+    ...(logs.notice !== undefined && { notice: logs.notice }),
     ...(logs.trace !== undefined && { trace: logs.trace }),
   });
   return { url, port, device };
