@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { differingSectors, erasedOutside, helloSet, pairArgs } from "./firmware-images.js";
+import { differingSectors, dirtyOutside, helloSet, pairArgs } from "./firmware-images.js";
 import { qemuUnavailable } from "./qemu-env.js";
 import { startRig, type QemuRig } from "./qemu-rig.js";
 import { SECTOR_BYTES, sectorsCovered } from "./wire-tally.js";
@@ -31,18 +31,30 @@ suite(`ESP32 ROM loader only (--no-stub) under QEMU${why === undefined ? "" : ` 
     rmSync(out, { recursive: true, force: true });
   }, 30_000);
 
-  it("flashes the IDF v5.2 hello set through the ROM: the flash holds the files, nothing outside them changed", async () => {
+  let afterFlash: Buffer | undefined;
+
+  it("flashes the IDF v5.2 hello set through the ROM: the flash holds the files", async () => {
     const s = await rig.run("rom flash hello", ["flash", ...pairArgs(hello)], 150_000);
     expect(s.exit, s.stderr).toBe(0);
     // The ROM only: no stub was uploaded and no stub-only command was sent.
     expect(s.wire.ops.MEM_END ?? 0).toBe(0);
     expect(Object.keys(s.wire.ops).filter((op) => /^(ERASE_|READ_FLASH$|FLASH_DEFL_END|FLASH_END)/.test(op))).toEqual([]);
-    const flash = rig.qemu.readFlash();
-    expect(differingSectors(flash, hello)).toEqual([]);
-    expect(erasedOutside(flash, hello)).toBe(true);
+    afterFlash = rig.qemu.readFlash();
+    expect(differingSectors(afterFlash, hello)).toEqual([]);
     // The ROM erases what FLASH_BEGIN announces: it must stay inside the images.
-    expect(sectorsCovered(s.wire.begins).every((a) => helloSectors.includes(a))).toBe(true);
+    expect(sectorsCovered(s.wire.begins).filter((a) => !helloSectors.includes(a))).toEqual([]);
   }, 180_000);
+
+  // Fails today: the ESP32 ROM's compressed write (FLASH_DEFL_*) programs whole 32 KiB units from
+  // the region's start whatever size FLASH_DEFL_BEGIN announced, so the tail of each unit lands
+  // past the region — here 0x9000–0xF000 (after the partition table) and 0x2F000 (after the app)
+  // — while plain FLASH_BEGIN/FLASH_DATA writes exactly the region (seen with raw requests on this
+  // rig). A flasher must not use the compressed path with this ROM unless the region is a whole
+  // number of 32 KiB units.
+  it("nothing outside the images changed (the ROM's compressed writes must not spill past a region)", () => {
+    expect(afterFlash, "the flash test above did not get as far as reading the flash").toBeDefined();
+    expect(dirtyOutside(afterFlash!, hello)).toEqual([]);
+  });
 
   it("verify through the ROM's digests: exit 0, nothing written", async () => {
     const s = await rig.run("rom verify hello", ["verify", ...pairArgs(hello)], 90_000);

@@ -61,13 +61,23 @@ export function differingSectors(flash: Uint8Array, images: readonly Placed[]): 
   return out;
 }
 
-/** Whether every byte of `flash` outside the images' sectors is erased (0xFF). */
-export function erasedOutside(flash: Uint8Array, images: readonly Placed[]): boolean {
+/** Addresses of the sectors outside the images' sectors that are not erased (0xFF), ascending. */
+export function dirtyOutside(flash: Uint8Array, images: readonly Placed[]): number[] {
   const inside = (a: number): boolean => images.some((p) => a >= p.addr && a < p.addr + p.bytes.length);
+  const out: number[] = [];
   for (let a = 0; a < flash.length; a += SECTOR_BYTES) {
-    if (inside(a)) continue;
-    const sector = flash.subarray(a, a + SECTOR_BYTES);
-    if (!sector.every((b) => b === 0xff)) return false;
+    if (!inside(a) && !flash.subarray(a, a + SECTOR_BYTES).every((b) => b === 0xff)) out.push(a);
   }
-  return true;
+  return out;
+}
+
+/** Addresses of the images' sectors that hold anything but 0xFF (on erased flash, what must be written). */
+export function sectorsWithData(images: readonly Placed[]): number[] {
+  const out: number[] = [];
+  for (const p of images) {
+    for (let o = 0; o < p.bytes.length; o += SECTOR_BYTES) {
+      if (!p.bytes.subarray(o, o + SECTOR_BYTES).every((b) => b === 0xff)) out.push(p.addr + o);
+    }
+  }
+  return out;
 }

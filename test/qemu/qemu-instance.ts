@@ -21,6 +21,17 @@ import { QEMU_DIR, type QemuChip } from "./qemu-env.js";
 export const FLASH_BYTES = 0x400000;
 
 const START_TIMEOUT_MS = 40_000; // the script itself gives up after 30 s
+
+/**
+ * Extra QEMU arguments per chip (start-qemu.sh's QEMU_EXTRA). The ESP32 runs with instruction
+ * counting: without it, QEMU's clock follows the host's, and on a busy host (two QEMUs, the rest of
+ * the test suite and espsync on two cores) the emulated ROM received corrupted long frames — the
+ * stub upload's 6 KiB MEM_DATA answered "checksum error" in 13 of 24 sessions measured here (the
+ * same with and without the counting proxy, so not the proxy), against 0 of 24 with
+ * `-icount shift=auto`. On silicon the CPU always keeps pace with its UART; with icount the emulated
+ * one does too. The ESP32-C3 already gets `-icount 3` from the script.
+ */
+const QEMU_EXTRA: Record<QemuChip, string> = { esp32: "-icount shift=auto", esp32c3: "" };
 const MONITOR_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -83,9 +94,9 @@ async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
   return true;
 }
 
-function script(name: string, args: readonly string[], runDir: string, timeoutMs: number): Promise<string> {
+function script(name: string, args: readonly string[], env: Readonly<Record<string, string>>, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(path.join(QEMU_DIR, name), args, { env: { ...process.env, RUN_DIR: runDir }, timeout: timeoutMs }, (error, stdout, stderr) => {
+    execFile(path.join(QEMU_DIR, name), args, { env: { ...process.env, ...env }, timeout: timeoutMs }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${name} ${args.join(" ")}: ${error.message}\n${stderr}`));
       else resolve(stdout);
     });
@@ -105,7 +116,7 @@ export async function startQemu(chip: QemuChip, options: StartOptions = {}): Pro
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     try {
-      const pid = Number((await script("start-qemu.sh", [chip, String(port), flashFile], runDir, START_TIMEOUT_MS)).trim().split("\n").pop());
+      const pid = Number((await script("start-qemu.sh", [chip, String(port), flashFile], { RUN_DIR: runDir, QEMU_EXTRA: QEMU_EXTRA[chip] }, START_TIMEOUT_MS)).trim().split("\n").pop());
       if (!Number.isInteger(pid) || pid <= 0) throw new Error(`start-qemu.sh printed no PID for port ${port}`);
       running.add(pid);
       return instance(chip, port, pid, flashFile, dir, runDir);
@@ -134,7 +145,7 @@ function instance(chip: QemuChip, port: number, pid: number, flashFile: string, 
     pid,
     flashFile,
     async reset() {
-      await script("qemu-monitor.sh", [chip, String(port), "system_reset"], runDir, MONITOR_TIMEOUT_MS);
+      await script("qemu-monitor.sh", [chip, String(port), "system_reset"], { RUN_DIR: runDir }, MONITOR_TIMEOUT_MS);
     },
     readFlash: () => readFileSync(flashFile),
     async stop() {

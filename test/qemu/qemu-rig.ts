@@ -4,8 +4,11 @@
  * `--before no-reset --after no-reset` (TCP has no reset lines), and every session after the first
  * starts with a `system_reset` through the QEMU monitor: a session leaves the flasher stub running
  * (at the changed baud divisor), and each session must meet the ROM loader, as after a power-up.
+ *
+ * Set ESPSYNC_QEMU_TRACE_DIR to a directory to run every session with `--trace` and keep its stderr
+ * there (one file per session), for looking into a failure after the fact.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEspsync, type EspsyncExit } from "./espsync-process.js";
@@ -54,16 +57,20 @@ export async function startRig(chip: QemuChip, options: RigOptions): Promise<Qem
   // The digest cache is keyed by the chip's MAC; keep it per rig so runs never see another's.
   const cacheDir = mkdtempSync(path.join(tmpdir(), "espsync-qemu-cache-"));
   let sessions = 0;
+  const traceDir = process.env.ESPSYNC_QEMU_TRACE_DIR;
 
   const start = async (label: string, command: readonly string[], timeoutMs: number): Promise<RunningSession> => {
     if (sessions++ > 0) await qemu.reset();
     wire.take(); // nothing from before this session counts
     const args = [...command, "-p", `socket://127.0.0.1:${wire.port}`, "--before", "no-reset", "--after", "no-reset", ...options.connection];
+    if (traceDir) args.push("--trace");
+    const n = sessions;
     const { child, done } = startEspsync(args, { timeoutMs, env: { ESPSYNC_CACHE_DIR: cacheDir } });
     return {
       kill: () => child.kill("SIGKILL"),
       done: done.then((exit) => {
         const counts = wire.take();
+        if (traceDir) writeFileSync(path.join(traceDir, `${chip}-${qemu.port}-${n}-${label.replace(/[^\w.-]+/g, "_")}.log`), exit.stderr);
         console.log(`[qemu ${chip}] ${label}: exit ${exit.exit ?? exit.signal} in ${(exit.durationMs / 1000).toFixed(1)} s; wire: ${formatWire(counts)}`);
         return { ...exit, wire: counts };
       }),
