@@ -19,7 +19,7 @@ suite(`ESP32 stub under QEMU: a full 1.7 MiB write at 921600${why === undefined 
 
   beforeAll(async () => {
     rig = await startRig("esp32", { connection: ["--baud", "921600"] });
-  }, 60_000);
+  }, 130_000); // up to three ports tried, 40 s each
   afterAll(async () => {
     await rig?.stop();
   }, 30_000);

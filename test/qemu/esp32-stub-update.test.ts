@@ -28,7 +28,7 @@ suite(`ESP32 stub under QEMU: real MicroPython updates at 921600${why === undefi
 
   beforeAll(async () => {
     rig = await startRig("esp32", { connection: ["--baud", "921600"], seed: (flash) => writeInto(flash, [old]) });
-  }, 60_000);
+  }, 130_000); // up to three ports tried, 40 s each
   afterAll(async () => {
     await rig?.stop();
   }, 30_000);
@@ -85,5 +85,5 @@ suite(`ESP32 stub under QEMU: real MicroPython updates at 921600${why === undefi
     expect(dirtyOutside(end, [other])).toEqual([]);
     expect(sectorWrites(rerun.wire)).toBeLessThanOrEqual(left.length);
     expect(written.filter((a) => !left.includes(a))).toEqual([]);
-  }, 240_000);
+  }, 360_000);
 });

@@ -27,7 +27,7 @@ suite(`ESP32 ROM + stub under QEMU, socket:// at 921600${why === undefined ? "" 
 
   beforeAll(async () => {
     rig = await startRig("esp32", { connection: ["--baud", "921600"] });
-  }, 60_000);
+  }, 130_000); // up to three ports tried, 40 s each
   afterAll(async () => {
     await rig?.stop();
     rmSync(out, { recursive: true, force: true });
@@ -44,7 +44,7 @@ suite(`ESP32 ROM + stub under QEMU, socket:// at 921600${why === undefined ? "" 
     // The stub was uploaded (MEM_END jumps into it), and nothing touched the flash.
     expect(s.wire.ops.MEM_END).toBeGreaterThan(0);
     expect(sectorsCovered(s.wire.begins)).toEqual([]);
-  });
+  }, 45_000);
 
   it("flashes the IDF v5.2 hello set onto erased flash: the flash holds the files, nothing outside them changed", async () => {
     const s = await rig.run("flash hello", ["flash", ...pairArgs(hello)], 90_000);
@@ -60,7 +60,7 @@ suite(`ESP32 ROM + stub under QEMU, socket:// at 921600${why === undefined ? "" 
     expect(written.filter((a) => withData.includes(a))).toEqual(withData);
     expect(written.filter((a) => !helloSectors.includes(a))).toEqual([]);
     expect(s.wire.eraseFlash).toBe(0);
-  });
+  }, 120_000);
 
   it("an unchanged re-flash writes and erases nothing (counted on the wire)", async () => {
     const before = rig.qemu.readFlash();
@@ -74,7 +74,7 @@ suite(`ESP32 ROM + stub under QEMU, socket:// at 921600${why === undefined ? "" 
     expect(s.wire.ops.FLASH_DEFL_DATA ?? 0).toBe(0);
     expect(s.wire.ops.FLASH_DATA ?? 0).toBe(0);
     expect(Buffer.compare(rig.qemu.readFlash(), before)).toBe(0);
-  });
+  }, 90_000);
 
   it("verify: exit 0 on the hello set; exit 4 against v5.1, naming the sectors that differ in the files", async () => {
     const same = await rig.run("verify hello", ["verify", ...pairArgs(hello)], 60_000);
@@ -92,7 +92,7 @@ suite(`ESP32 ROM + stub under QEMU, socket:// at 921600${why === undefined ? "" 
       expect(s.wire.begins.filter((b) => b.sizeBytes > 0)).toEqual([]);
       expect(s.wire.eraseRegions).toEqual([]);
     }
-  });
+  }, 150_000);
 
   it("read: the bootloader read back equals bootloader.bin", async () => {
     const boot = hello[0]!;
@@ -102,7 +102,7 @@ suite(`ESP32 ROM + stub under QEMU, socket:// at 921600${why === undefined ? "" 
     expect(s.exit, s.stderr).toBe(0);
     expect(Buffer.compare(readFileSync(file), readFileSync(boot.file))).toBe(0);
     expect(s.wire.ops.READ_FLASH).toBeGreaterThan(0);
-  });
+  }, 90_000);
 
   it("erase-region 0x8000 0x1000: exactly the partition-table sector is erased", async () => {
     const before = rig.qemu.readFlash();
@@ -114,7 +114,7 @@ suite(`ESP32 ROM + stub under QEMU, socket:// at 921600${why === undefined ? "" 
     expect(after.subarray(0x8000, 0x9000).every((b) => b === 0xff)).toBe(true);
     before.fill(0xff, 0x8000, 0x9000);
     expect(Buffer.compare(after, before)).toBe(0);
-  });
+  }, 60_000);
 
   it("erase: the whole chip reads 0xFF", async () => {
     const s = await rig.run("erase", ["erase"], 60_000);
@@ -123,7 +123,7 @@ suite(`ESP32 ROM + stub under QEMU, socket:// at 921600${why === undefined ? "" 
     const flash = rig.qemu.readFlash();
     expect(flash.length).toBe(FLASH_BYTES);
     expect(flash.every((b) => b === 0xff)).toBe(true);
-  });
+  }, 90_000);
 });
 
 /** Pads with 0xFF to whole sectors (for images built in the test from another folder). */

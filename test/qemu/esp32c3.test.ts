@@ -44,7 +44,7 @@ suite(`ESP32-C3 ROM + stub under QEMU, socket:// at 115200${why === undefined ? 
 
   beforeAll(async () => {
     rig = await startRig("esp32c3", { connection: [] });
-  }, 60_000);
+  }, 130_000); // up to three ports tried, 40 s each
   afterAll(async () => {
     await rig?.stop();
     rmSync(out, { recursive: true, force: true });
