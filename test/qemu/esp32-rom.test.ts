@@ -8,27 +8,31 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { differingSectors, dirtyOutside, helloSet, pairArgs } from "./firmware-images.js";
+import { differingSectors, dirtyOutside, helloSet, imageSectors, pairArgs, type Placed } from "./firmware-images.js";
 import { qemuUnavailable } from "./qemu-env.js";
 import { startRig, type QemuRig } from "./qemu-rig.js";
-import { SECTOR_BYTES, sectorsCovered } from "./wire-tally.js";
+import { sectorsCovered } from "./wire-tally.js";
 
 const why = qemuUnavailable("esp32");
 if (why !== undefined) console.log(`QEMU ESP32 ROM-only suite skipped: ${why}`);
 const suite = why === undefined ? describe : describe.skip;
 
 suite(`ESP32 ROM loader only (--no-stub) under QEMU${why === undefined ? "" : ` (skipped: ${why})`}`, () => {
+  // Filled in beforeAll: a skipped suite still runs this body, and must not touch ../shared.
   let rig: QemuRig;
-  const out = mkdtempSync(path.join(tmpdir(), "espsync-qemu-rom-"));
-  const hello = helloSet("esp32");
-  const helloSectors = hello.flatMap((p) => Array.from({ length: p.bytes.length / SECTOR_BYTES }, (_, i) => p.addr + i * SECTOR_BYTES));
+  let out = "";
+  let hello: Placed[] = [];
+  let helloSectors: number[] = [];
 
   beforeAll(async () => {
+    out = mkdtempSync(path.join(tmpdir(), "espsync-qemu-rom-"));
+    hello = helloSet("esp32");
+    helloSectors = imageSectors(hello);
     rig = await startRig("esp32", { connection: ["--no-stub"] });
   }, 130_000); // up to three ports tried, 40 s each
   afterAll(async () => {
     await rig?.stop();
-    rmSync(out, { recursive: true, force: true });
+    if (out) rmSync(out, { recursive: true, force: true });
   }, 30_000);
 
   let afterFlash: Buffer | undefined;

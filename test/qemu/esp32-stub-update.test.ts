@@ -7,7 +7,7 @@
  * which saves a 30 s full write; the genuine full write is in esp32-stub.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { differingSectors, dirtyOutside, micropython, pairArgs, writeInto } from "./firmware-images.js";
+import { differingSectors, dirtyOutside, micropython, pairArgs, writeInto, type Placed } from "./firmware-images.js";
 import { qemuUnavailable } from "./qemu-env.js";
 import { startRig, type QemuRig } from "./qemu-rig.js";
 import { sectorsCovered, sectorWrites, type WireCounts } from "./wire-tally.js";
@@ -21,12 +21,16 @@ const KILL_AFTER_BLOCKS = 5;
 const dataBlocks = (c: WireCounts): number => (c.ops.FLASH_DEFL_DATA ?? 0) + (c.ops.FLASH_DATA ?? 0);
 
 suite(`ESP32 stub under QEMU: real MicroPython updates at 921600${why === undefined ? "" : ` (skipped: ${why})`}`, () => {
+  // Filled in beforeAll: a skipped suite still runs this body, and must not touch ../shared.
   let rig: QemuRig;
-  const old = micropython("3d9f6a6");
-  const next = micropython("0484727");
-  const other = micropython("e0f5f4b");
+  let old: Placed;
+  let next: Placed;
+  let other: Placed;
 
   beforeAll(async () => {
+    old = micropython("3d9f6a6");
+    next = micropython("0484727");
+    other = micropython("e0f5f4b");
     rig = await startRig("esp32", { connection: ["--baud", "921600"], seed: (flash) => writeInto(flash, [old]) });
   }, 130_000); // up to three ports tried, 40 s each
   afterAll(async () => {

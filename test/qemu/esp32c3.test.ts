@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { differingSectors, dirtyOutside, helloSet, pairArgs } from "./firmware-images.js";
+import { differingSectors, dirtyOutside, helloSet, imageSectors, pairArgs, type Placed } from "./firmware-images.js";
 import { qemuUnavailable } from "./qemu-env.js";
 import { startRig, type QemuRig, type Session } from "./qemu-rig.js";
-import { SECTOR_BYTES, sectorsCovered } from "./wire-tally.js";
+import { sectorsCovered } from "./wire-tally.js";
 
 /**
  * What espsync reports when the emulated C3 stalls (../shared/qemu/README.md, "Quirks seen": a stub
@@ -37,17 +37,21 @@ if (why !== undefined) console.log(`QEMU ESP32-C3 suite skipped: ${why}`);
 const suite = why === undefined ? describe : describe.skip;
 
 suite(`ESP32-C3 ROM + stub under QEMU, socket:// at 115200${why === undefined ? "" : ` (skipped: ${why})`}`, () => {
+  // Filled in beforeAll: a skipped suite still runs this body, and must not touch ../shared.
   let rig: QemuRig;
-  const out = mkdtempSync(path.join(tmpdir(), "espsync-qemu-c3-"));
-  const hello = helloSet("esp32c3");
-  const helloSectors = hello.flatMap((p) => Array.from({ length: p.bytes.length / SECTOR_BYTES }, (_, i) => p.addr + i * SECTOR_BYTES));
+  let out = "";
+  let hello: Placed[] = [];
+  let helloSectors: number[] = [];
 
   beforeAll(async () => {
+    out = mkdtempSync(path.join(tmpdir(), "espsync-qemu-c3-"));
+    hello = helloSet("esp32c3");
+    helloSectors = imageSectors(hello);
     rig = await startRig("esp32c3", { connection: [] });
   }, 130_000); // up to three ports tried, 40 s each
   afterAll(async () => {
     await rig?.stop();
-    rmSync(out, { recursive: true, force: true });
+    if (out) rmSync(out, { recursive: true, force: true });
   }, 30_000);
 
   it("flashes the IDF v5.2 hello set (bootloader at 0x0): the flash holds the files, nothing outside them changed", async () => {

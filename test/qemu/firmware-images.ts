@@ -24,9 +24,9 @@ export function placed(addr: number, file: string): Placed {
   return { addr, file, bytes };
 }
 
-/** ESP-IDF v5.2 hello_world: bootloader (0x1000 on the ESP32, 0x0 on the C3), partition table, app. */
-export function helloSet(chip: QemuChip): Placed[] {
-  const dir = path.join(FIRMWARE_DIR, "idf-hello-v5.2", chip);
+/** ESP-IDF hello_world (v5.2 unless told): bootloader (0x1000 on the ESP32, 0x0 on the C3), partition table, app. */
+export function helloSet(chip: QemuChip, version: "v5.1" | "v5.2" = "v5.2"): Placed[] {
+  const dir = path.join(FIRMWARE_DIR, `idf-hello-${version}`, chip);
   return [
     placed(chip === "esp32" ? 0x1000 : 0x0, path.join(dir, "bootloader.bin")),
     placed(0x8000, path.join(dir, "partition-table.bin")),
@@ -47,6 +47,11 @@ export function pairArgs(images: readonly Placed[]): string[] {
 /** Copies the images into a flash buffer (to seed QEMU's flash file before it starts). */
 export function writeInto(flash: Buffer, images: readonly Placed[]): void {
   for (const p of images) p.bytes.copy(flash, p.addr);
+}
+
+/** Addresses of every sector the images cover, ascending per image. */
+export function imageSectors(images: readonly Placed[]): number[] {
+  return images.flatMap((p) => Array.from({ length: p.bytes.length / SECTOR_BYTES }, (_, i) => p.addr + i * SECTOR_BYTES));
 }
 
 /** Addresses of the sectors where `flash` does not hold the images, ascending. */
