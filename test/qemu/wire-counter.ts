@@ -100,7 +100,14 @@ export async function startWireCounter(targetPort: number): Promise<WireCounter>
     },
     async close() {
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Every connection was just destroyed, so this is quick; the timer only guards the wait.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2_000);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     },
   };
 }
