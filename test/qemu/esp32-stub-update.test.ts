@@ -2,9 +2,10 @@
  * Real updates through the real ESP32 stub under QEMU at 921600: the MicroPython one-day fix
  * (3d9f6a6 → 0484727, 5 of 419 sectors differ per the firmware README) writes exactly those 5
  * sectors, counted on the wire; and an espsync process killed with SIGKILL in the middle of the
- * next update (0484727 → e0f5f4b: 32 sectors in 18 runs, each run its own write) is finished by
- * running the same command again, which writes no more than what still differed. The flash starts seeded with 3d9f6a6 (written into QEMU's flash file before it boots),
- * which saves a 30 s full write; the genuine full write is in esp32-stub.test.ts.
+ * next update (0484727 → e0f5f4b: 32 sectors in 18 runs, several separate writes) is finished by
+ * running the same command again, which writes no more than what still differed. The flash starts
+ * seeded with 3d9f6a6 (written into QEMU's flash file before it boots), which saves a 30–90 s full
+ * write; the genuine full write is esp32-full-write.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { differingSectors, dirtyOutside, micropython, pairArgs, writeInto, type Placed } from "./firmware-images.js";
@@ -58,7 +59,7 @@ suite(`ESP32 stub under QEMU: real MicroPython updates at 921600${why === undefi
 
   it("SIGKILL mid-write, then the same command again: the flash ends as the target, the re-run writes only what still differed", async () => {
     const before = differingSectors(rig.qemu.readFlash(), [other]);
-    expect(before.length).toBe(32); // many separate runs: a kill after a few leaves the rest undone
+    expect(before.length).toBe(32); // spread over the image: a kill after a few writes leaves the rest undone
 
     const args = ["flash", ...pairArgs([other])];
     const first = await rig.start("flash micropython e0f5f4b (to be killed)", args, 120_000);
