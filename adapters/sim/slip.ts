@@ -41,7 +41,21 @@ export class SlipDecoder {
   /** Feeds bytes; returns every frame completed by them, in order. */
   push(chunk: Uint8Array): Uint8Array[] {
     const frames: Uint8Array[] = [];
-    for (const b of chunk) {
+    for (let offset = 0; offset < chunk.length; ) {
+      const { frame, consumed } = this.next(chunk.subarray(offset));
+      offset += consumed;
+      if (frame) frames.push(frame);
+    }
+    return frames;
+  }
+
+  /**
+   * Feeds bytes up to and including the end of the first frame they complete; returns that frame
+   * (if any) and how many bytes were consumed, so the caller can keep the rest for later.
+   */
+  next(chunk: Uint8Array): { frame: Uint8Array | undefined; consumed: number } {
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i] as number;
       if (!this.inFrame) {
         if (b === SLIP.END) this.startFrame();
         continue;
@@ -57,16 +71,15 @@ export class SlipDecoder {
         this.escaping = true;
       } else if (b === SLIP.END) {
         if (this.buf.length > 0) {
-          frames.push(Uint8Array.from(this.buf));
           this.inFrame = false; // anything before the next END is outside a frame and dropped
-        } else {
-          this.startFrame(); // `C0 C0`: the second END opens the next frame
+          return { frame: Uint8Array.from(this.buf), consumed: i + 1 };
         }
+        this.startFrame(); // `C0 C0`: the second END opens the next frame
       } else {
         this.buf.push(b);
       }
     }
-    return frames;
+    return { frame: undefined, consumed: chunk.length };
   }
 
   /** Drops any partly received frame (e.g. after a reset or a baud-rate mismatch). */

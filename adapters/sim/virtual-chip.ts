@@ -19,10 +19,17 @@ import { ResetLines } from "./reset-lines.js";
 import { RomLoader } from "./rom-loader.js";
 import { SlipDecoder, slipEncode } from "./slip.js";
 import { StubLoader } from "./stub-loader.js";
+import { StubReceiver } from "./stub-receiver.js";
 import { resolveTimingProfile, VirtualClock } from "./timing.js";
 
 export { ROM_BAUD } from "./boot.js";
 export { STRAP_SETTLE_MS } from "./reset-lines.js";
+
+/**
+ * Receive FIFO of the UART the ROM loader polls (128 bytes on every ESP32-family chip, per the
+ * technical reference manuals): what arrives while the loader works on a command waits here.
+ */
+export const ROM_UART_FIFO_BYTES = 128;
 
 /** Counters and state tests read. */
 export interface SimStats {
@@ -31,6 +38,8 @@ export interface SimStats {
   readonly resets: number;
   readonly framesFromHost: number;
   readonly framesToHost: number;
+  /** Bytes from the host the chip never read: ignored by the stub's receiver, or past the ROM's FIFO. */
+  readonly bytesLost: number;
 }
 
 /** A simulated chip; see the module comment. */
@@ -48,6 +57,10 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   private rom: RomLoader;
   private stub: StubLoader | undefined;
   private readonly decoder = new SlipDecoder();
+  private readonly stubReceiver = new StubReceiver();
+  /** Bytes waiting in the ROM's UART FIFO while the loader is busy, and when the last of them arrived. */
+  private romFifo: number[] = [];
+  private romFifoArrivalS = 0;
   private readonly clock: VirtualClock | undefined;
   private readonly flashFile: FlashFile | undefined;
   private readonly encryptionKey: Uint8Array;
@@ -64,7 +77,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   private fgS = 0;
   private bgS = 0;
   private startS = 0;
-  private counts = { resets: 0, framesFromHost: 0, framesToHost: 0 };
+  private counts = { resets: 0, framesFromHost: 0, framesToHost: 0, bytesLost: 0 };
 
   constructor(options: SimOptions) {
     const spec = (SIM_CHIP_TABLE as Record<string, SimChipSpec>)[options.chip];
@@ -99,7 +112,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
 
   /** Counters of the flash and wire, plus chip state. */
   get stats(): SimStats & FlashModel["counters"] {
-    return { ...this.flash.counters, mode: this.currentMode, uartBaud: this.uartBaud, ...this.counts };
+    return { ...this.flash.counters, mode: this.currentMode, uartBaud: this.uartBaud, ...this.counts, bytesLost: this.counts.bytesLost + this.stubReceiver.ignoredBytes };
   }
 
   /** Modelled wall time in seconds (0 without a timing model). */
@@ -129,10 +142,8 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     }
     const arrivalS = this.clock ? this.clock.hostWrite(data.length, this.uartBaud) : 0;
     if (this.currentMode === "app") return; // the application ignores input
-    for (const frame of this.decoder.push(data)) {
-      if ((this.currentMode as string) === "app" || this.reset.inReset) break; // a command rebooted the chip
-      this.handleFrame(frame, arrivalS);
-    }
+    if (this.currentMode === "stub") this.receiveStub(data, arrivalS);
+    else this.receiveRom(data, arrivalS);
   }
 
   onTransmit(listener: (data: Uint8Array) => void): () => void {
@@ -188,6 +199,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
 
   enterStub(): void {
     this.currentMode = "stub";
+    this.stubReceiver.reset();
     this.stub = new StubLoader(this);
     this.sendFrame(PROTO.OHAI);
   }
@@ -219,6 +231,53 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  /**
+   * The chip has output on its way to the host: the loader is still busy with the command that
+   * produced it, as far as any host can tell (it cannot have seen the reply yet).
+   */
+  private get replyPending(): boolean {
+    return this.flushScheduled;
+  }
+
+  /**
+   * One host write is one interrupt batch for the stub (stub-receiver.ts): it takes at most one
+   * frame from it, and none while its last reply is on its way — a request sent before the host
+   * saw that reply is dropped, as the real stub drops a request that arrives right behind another.
+   */
+  private receiveStub(data: Uint8Array, arrivalS: number): void {
+    const frame = this.stubReceiver.push(data, !this.replyPending);
+    if (frame) this.handleFrame(frame, arrivalS);
+  }
+
+  /**
+   * The ROM loader polls its UART between commands: bytes that arrive while it is busy wait in the
+   * FIFO and are read, in order, once it has replied; bytes beyond the FIFO are lost.
+   */
+  private receiveRom(data: Uint8Array, arrivalS: number): void {
+    if (this.replyPending) this.queueRom(data, arrivalS);
+    else this.feedRom(data, arrivalS);
+  }
+
+  private queueRom(bytes: Uint8Array, arrivalS: number): void {
+    const room = Math.max(0, ROM_UART_FIFO_BYTES - this.romFifo.length);
+    for (const b of bytes.subarray(0, room)) this.romFifo.push(b);
+    this.counts.bytesLost += Math.max(0, bytes.length - room);
+    this.romFifoArrivalS = arrivalS;
+  }
+
+  /** Reads frames from `bytes` until a reply is pending; the rest waits in the FIFO. */
+  private feedRom(bytes: Uint8Array, arrivalS: number): void {
+    for (let offset = 0; offset < bytes.length; ) {
+      const { frame, consumed } = this.decoder.next(bytes.subarray(offset));
+      offset += consumed;
+      if (!frame) return;
+      this.handleFrame(frame, arrivalS);
+      // A command rebooted the chip or started the stub, which is not listening yet.
+      if (this.currentMode !== "rom" || this.reset.inReset) return;
+      if (this.replyPending) return this.queueRom(bytes.subarray(offset), arrivalS);
+    }
+  }
 
   private handleFrame(frame: Uint8Array, arrivalS: number): void {
     this.counts.framesFromHost++;
@@ -279,6 +338,12 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
       this.clock?.delivered(c.arrivalS);
       for (const l of [...this.listeners]) l(c.data);
     }
+    // The ROM is back at its command loop: it reads what waited in the FIFO.
+    if (this.currentMode === "rom" && this.romFifo.length > 0 && !this.replyPending) {
+      const waiting = Uint8Array.from(this.romFifo);
+      this.romFifo = [];
+      this.feedRom(waiting, this.romFifoArrivalS);
+    }
   }
 
   private boot(download: boolean, cause: ResetCause): void {
@@ -286,6 +351,8 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     this.faults.onReset();
     this.uartBaud = ROM_BAUD;
     this.decoder.reset();
+    this.stubReceiver.reset();
+    this.romFifo = [];
     this.stub = undefined;
     this.rom = new RomLoader(this);
     this.currentMode = download ? "rom" : "app";

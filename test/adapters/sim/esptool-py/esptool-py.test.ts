@@ -95,10 +95,12 @@ describe.skipIf(!SIM_BIN_BUILT)("esptool.py v5 (scripted) against `espsync sim` 
           const unsupported = r.loader.replies.filter((x) => x.forOp === OP.GET_SECURITY_INFO);
           expect(unsupported.map((x) => [x.op, x.value, x.data.length, x.data[0], x.data[1]])).toEqual([[OP.SYNC, 0x20120707, 4, 1, 5]]);
         }
-        // Every SYNC got exactly 8 replies: one read for the request, 7 read with no opcode.
-        const syncs = sent(r, OP.SYNC).length;
-        expect(r.loader.replies.filter((x) => x.forOp === undefined).length).toBe(syncs * 7);
-        expect(r.loader.replies.filter((x) => x.forOp === OP.SYNC).length).toBe(syncs);
+        // Every SYNC answered got exactly 8 replies: one read for the request, 7 read with no opcode.
+        // (On a loaded machine a first attempt can miss esptool's 100 ms and be sent again.)
+        const answered = r.loader.replies.filter((x) => x.forOp === OP.SYNC).length;
+        expect(answered).toBeGreaterThanOrEqual(1);
+        expect(answered).toBeLessThanOrEqual(sent(r, OP.SYNC).length);
+        expect(r.loader.replies.filter((x) => x.forOp === undefined).length).toBe(answered * 7);
         expectStatusShape(r, "rom");
       });
 
