@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "./free-port.js";
 import { QEMU_DIR, type QemuChip } from "./qemu-env.js";
+import { BANNER_END, listenToUart } from "./rom-banner.js";
 
 /** The size QEMU's flash model requires of the file (the emulated part is 4 MiB). */
 export const FLASH_BYTES = 0x400000;
@@ -33,6 +34,8 @@ const START_TIMEOUT_MS = 40_000; // the script itself gives up after 30 s
  */
 const QEMU_EXTRA: Record<QemuChip, string> = { esp32: "-icount shift=auto", esp32c3: "" };
 const MONITOR_TIMEOUT_MS = 10_000;
+/** The ESP32 ROM under instruction counting took up to ~3 s to print its banner on a busy host. */
+const BANNER_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
 
 /** A running emulated chip. */
@@ -43,7 +46,10 @@ export interface QemuInstance {
   readonly pid: number;
   /** The raw flash image QEMU uses. */
   readonly flashFile: string;
-  /** `system_reset` through the QEMU monitor: back to the ROM loader at 115200, flash kept. */
+  /**
+   * `system_reset` through the QEMU monitor: back to the ROM loader at 115200, flash kept. Resolves
+   * once the ROM has printed its download-mode banner (see rom-banner.ts).
+   */
   reset(): Promise<void>;
   /** The whole flash as QEMU's file holds it now. */
   readFlash(): Buffer;
@@ -145,7 +151,18 @@ function instance(chip: QemuChip, port: number, pid: number, flashFile: string, 
     pid,
     flashFile,
     async reset() {
-      await script("qemu-monitor.sh", [chip, String(port), "system_reset"], { RUN_DIR: runDir }, MONITOR_TIMEOUT_MS);
+      // Twice at most: a previous client QEMU has not let go of yet keeps ours waiting, and the
+      // banner is then printed to nobody.
+      for (let attempt = 1; ; attempt++) {
+        const uart = await listenToUart(port);
+        try {
+          await script("qemu-monitor.sh", [chip, String(port), "system_reset"], { RUN_DIR: runDir }, MONITOR_TIMEOUT_MS);
+          if (await uart.saw(BANNER_END[chip], BANNER_TIMEOUT_MS)) return;
+        } finally {
+          uart.close();
+        }
+        if (attempt === 2) throw new Error(`${chip} on port ${port}: no ROM banner within ${BANNER_TIMEOUT_MS} ms of system_reset, twice`);
+      }
     },
     readFlash: () => readFileSync(flashFile),
     async stop() {

@@ -1,9 +1,9 @@
 /**
  * The rig a QEMU test file drives: one emulated chip, a counting proxy in front of its UART, and
  * a way to run espsync sessions against it. Every session goes through the proxy with
- * `--before no-reset --after no-reset` (TCP has no reset lines), and every session after the first
- * starts with a `system_reset` through the QEMU monitor: a session leaves the flasher stub running
- * (at the changed baud divisor), and each session must meet the ROM loader, as after a power-up.
+ * `--before no-reset --after no-reset` (TCP has no reset lines), and every session starts with a
+ * `system_reset` through the QEMU monitor: a session leaves the flasher stub running (at the
+ * changed baud divisor), and each session must meet the ROM loader, as after a power-up.
  *
  * Set ESPSYNC_QEMU_TRACE_DIR to a directory to run every session with `--trace` and keep its stderr
  * there (one file per session), for looking into a failure after the fact.
@@ -60,7 +60,9 @@ export async function startRig(chip: QemuChip, options: RigOptions): Promise<Qem
   const traceDir = process.env.ESPSYNC_QEMU_TRACE_DIR;
 
   const start = async (label: string, command: readonly string[], timeoutMs: number): Promise<RunningSession> => {
-    if (sessions++ > 0) await qemu.reset();
+    // Every session, the first too, meets a freshly reset ROM loader that has printed its banner.
+    sessions++;
+    await qemu.reset();
     wire.take(); // nothing from before this session counts
     const args = [...command, "-p", `socket://127.0.0.1:${wire.port}`, "--before", "no-reset", "--after", "no-reset", ...options.connection];
     if (traceDir) args.push("--trace");
