@@ -1,11 +1,17 @@
 import { defineConfig } from "vitest/config";
 
+// Two projects, run one after the other by `npm test`: the real-ROM tests keep Espressif's QEMU busy
+// (one emulator process per file), and the rest include timing-sensitive fault and signal tests that
+// should not share two cores with emulators.
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // Tests start real processes (socat, ser2net, the simulator server); two cores are the budget.
+    // Tests start real processes (socat, ser2net, the simulator server, QEMU); two cores are the budget.
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: "main", include: ["test/**/*.test.ts"], exclude: ["test/qemu/**"] } },
+      { extends: true, test: { name: "real-rom", include: ["test/qemu/**/*.test.ts"] } },
+    ],
   },
 });

@@ -35,6 +35,11 @@ export interface SimChipSpec {
   readonly romSecurityInfoFixed?: Readonly<Record<number, number>>;
   /** FLASH_BEGIN / FLASH_DEFL_BEGIN payload length the ROM accepts (§2.2, §11): ESP32 16, later chips 20. */
   readonly romFlashBeginBytes: 16 | 20;
+  /**
+   * The ROM's compressed write programs its whole 32 KiB inflate buffer at the end of the stream,
+   * stale bytes past the data included (seen on the real ESP32 ROM; the ESP32-C3 ROM does not).
+   */
+  readonly romDeflateWholeUnits?: boolean;
   /** Register that holds MAC bytes 2..5; the next word holds bytes 0..1 (and a CRC on ESP32). */
   readonly macReg: number;
   /** ESP32 puts a CRC8 in bits 23..16 of the second MAC word. */
@@ -63,6 +68,7 @@ export const SIM_CHIP_TABLE = {
     chipId: 0,
     romSecurityInfoBytes: 0,
     romFlashBeginBytes: 16,
+    romDeflateWholeUnits: true,
     macReg: 0x3ff5a004,
     macCrc: true,
     // §3.3 traced defaults: "ESP32-D0WD-V3 (revision 3)", 40 MHz via UART_CLKDIV 347 at 115200.

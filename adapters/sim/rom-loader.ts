@@ -28,6 +28,9 @@ const SDM_ALLOWED: readonly number[] = [
 /** Size of the ROM's request data buffer: the largest data block plus its 16-byte header. */
 const RX_BUFFER_BYTES = PROTO.ROM_MAX_FLASH_BLOCK + 16;
 
+/** The ROM's inflate output buffer (its 32 KiB dictionary), written to flash a unit at a time. */
+const INFLATE_UNIT_BYTES = 0x8000;
+
 /** A FLASH_BEGIN, FLASH_DEFL_BEGIN or MEM_BEGIN session. */
 interface LoadSession {
   readonly offset: number;
@@ -47,6 +50,8 @@ export class RomLoader {
   private deflate: LoadSession | undefined;
   private mem: LoadSession | undefined;
   private uploaded: [number, number][] = [];
+  /** The inflate buffer's contents, kept from one compressed write to the next (chips with `romDeflateWholeUnits`). */
+  private inflateUnit = new Uint8Array(INFLATE_UNIT_BYTES);
   /** After CHANGE_BAUDRATE 0 the real ROM never answers again (until reset). */
   private dead = false;
 
@@ -206,10 +211,30 @@ export class RomLoader {
     const exact = ctx.flash.program(addr, part);
     ctx.work({ programBytes: part.length });
     if (ctx.powerLossPending) return ctx.powerLoss();
+    if (s.inflater) this.fillInflateUnit(s.written, bytes);
     s.written += bytes.length;
     // Programming can only clear bits: unerased flash fails the read-back check (§11).
     if (!exact) return replies.fail(op, ROM_ERR.FLASH_WRITE);
+    if (s.inflater?.done && ctx.spec.romDeflateWholeUnits) this.programStaleTail(s);
     replies.ok(op, { keepError: true });
+  }
+
+  private fillInflateUnit(at: number, bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; i++) this.inflateUnit[(at + i) % INFLATE_UNIT_BYTES] = bytes[i] as number;
+  }
+
+  /**
+   * The ESP32 ROM ends a compressed write by programming the rest of its last 32 KiB unit from the
+   * inflate buffer: stale bytes from earlier writes land past the data, on sectors it never erased.
+   */
+  private programStaleTail(s: LoadSession): void {
+    const used = s.written % INFLATE_UNIT_BYTES;
+    if (used === 0) return;
+    const from = s.offset + s.written;
+    const end = Math.min(this.ctx.flash.sizeBytes, from + INFLATE_UNIT_BYTES - used);
+    if (end <= from) return;
+    this.ctx.flash.program(from, this.inflateUnit.subarray(used, used + end - from));
+    this.ctx.work({ programBytes: end - from });
   }
 
   private flashEnd(op: number, flag: number): void {

@@ -10,7 +10,12 @@ import type { Device } from "../protocol/device.js";
 export interface SecurityMode {
   /** The chip can compute digests of plaintext (probe, verify). */
   readonly digests: boolean;
-  /** The chip accepts compressed writes (FLASH_DEFL_*): everywhere but in Secure Download Mode (PROTOCOL.md §2.7). */
+  /**
+   * Writes go compressed (FLASH_DEFL_*): only through the flasher stub. The ROM refuses them in
+   * Secure Download Mode (PROTOCOL.md §2.7), and the ESP32 ROM programs whole 32 KiB inflate units
+   * from the start of a compressed write whatever size was announced (seen on the real ROM), which
+   * would change flash outside the images; esptool, too, compresses only for the stub.
+   */
   readonly compressed: boolean;
   /** The chip accepts ERASE_REGION, a stub-only command; without it erase-only runs are written as 0xFF. */
   readonly eraseRegion: boolean;
@@ -57,5 +62,5 @@ export function checkSecurity(device: Device, intent: SecurityIntent): SecurityM
     }
     return { digests: false, compressed: false, eraseRegion: false };
   }
-  return { digests: true, compressed: true, eraseRegion: device.chip.stub };
+  return { digests: true, compressed: device.chip.stub, eraseRegion: device.chip.stub };
 }

@@ -205,8 +205,8 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
       if (failure.code === "PORT_CLOSED" || before === "no_reset_no_sync") throw failure;
       opts.log(`Stub upload failed (${failure.message}); resetting the chip and uploading it once more.`);
       await loader.transport.disconnect().catch(() => undefined);
-      await loader.connect(before, opts.connectAttempts, false);
       state.portClosed = false; // the disconnect above was ours
+      await loader.connect(before, opts.connectAttempts, false);
       await runStub();
     }
 
@@ -216,6 +216,7 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
     const reconnect = async (): Promise<void> => {
       watch.pause();
       await loader.transport.disconnect().catch(() => undefined);
+      state.portClosed = false; // closed by us: a failure below is the chip's, not a lost port
       state.stub = false;
       loader.IS_STUB = false;
       state.baudRate = opts.romBaudRate;
@@ -232,11 +233,11 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
         loader, link, timeouts: opts.timeouts, romBaudRate: opts.romBaudRate, log: opts.log, port,
         reconnect: async () => {
           await loader.transport.disconnect();
+          state.portClosed = false; // the disconnect above was ours
           state.stub = false;
           loader.IS_STUB = false;
           await loader.connect(before === "no_reset_no_sync" ? "no_reset" : before, opts.connectAttempts, false);
           await runStub();
-          state.portClosed = false; // the disconnect above was ours
         },
       }, transferBaud);
     }

@@ -63,7 +63,7 @@ async function splitBlocks(session: Session, addr: number, data: Uint8Array, com
     }
     let at = addr;
     sizes.forEach((size, i) => {
-      blocks.push({ data: compressed.subarray(i * blockBytes, (i + 1) * blockBytes), work: { addr: at, programBytes: size, erases: stub } });
+      blocks.push({ data: compressed.subarray(i * blockBytes, (i + 1) * blockBytes), work: { addr: at, programBytes: size, erases: true } });
       at += size;
     });
     return blocks;
@@ -85,7 +85,9 @@ export async function flashWrite(session: Session, addr: number, input: Uint8Arr
   if (input.length === 0) return { writtenBytes: 0, sentBytes: 0, compressed: false };
   // Hosts pad data to a 4-byte multiple (§5.2); the compressed stream must describe the same bytes.
   const data = padTo(input, 4);
-  let compressed = state.secureDownloadMode ? undefined : options.compressed; // SDM allows plain writes only (§2.7)
+  // Compressed only through the stub: see `SecurityMode.compressed` in the engine for why the ROM
+  // gets plain writes (Secure Download Mode refuses FLASH_DEFL_*; the ESP32 ROM writes past the data).
+  let compressed = state.stub ? options.compressed : undefined;
   if (compressed && data !== input) compressed = deflateSync(data, { level: 9 });
   const stub = state.stub;
   const blockBytes = stub ? WRITE_BLOCK_BYTES.stub : WRITE_BLOCK_BYTES.rom;
@@ -95,8 +97,7 @@ export async function flashWrite(session: Session, addr: number, input: Uint8Arr
   const [beginOp, dataOp, endOp] = compressed
     ? [OP.FLASH_DEFL_BEGIN, OP.FLASH_DEFL_DATA, OP.FLASH_DEFL_END]
     : [OP.FLASH_BEGIN, OP.FLASH_DATA, OP.FLASH_END];
-  // ROM + deflate announces the size rounded up to whole blocks (§2 footnote); otherwise the exact size.
-  const sizeField = compressed && !stub ? Math.ceil(data.length / blockBytes) * blockBytes : data.length;
+  const sizeField = data.length;
   // The ROM erases the whole region at BEGIN; the stub erases lazily while writing.
   const beginTimeoutMs = stub ? timeouts.defaultMs : eraseTimeoutMs(timeouts, addr, data.length);
   await link.command(beginOp, beginPayload(session, sizeField, blocks.length, blockBytes, addr), { what: `${what}: begin`, timeoutMs: beginTimeoutMs });

@@ -60,8 +60,8 @@ function messageOf(err: unknown): string {
   return typeof err === "string" ? err : String(err);
 }
 
-function printable(bytes: Uint8Array): string {
-  return Array.from(bytes.subarray(0, 64), (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".")).join("");
+function printable(bytes: Uint8Array, maxChars = 64): string {
+  return Array.from(bytes.subarray(0, maxChars), (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".")).join("");
 }
 
 /** Error for a failed reply status (ROM error byte or stub code); names the command and the address. */
@@ -192,18 +192,29 @@ function portClosedError(ctx: Pick<ErrorContext, "what">, cause: unknown): Espsy
   return new EspsyncError("PORT_CLOSED", `the port closed during ${ctx.what}`, { hint: HINT.portClosed, cause });
 }
 
+/**
+ * The boot mode named in a ROM banner is download mode: "DOWNLOAD_BOOT(…)", "DOWNLOAD(USB/UART0)"
+ * with "waiting for download" on silicon; "UART_BOOT(UART0)" (ESP32) and "UART0_BOOT" with "wait
+ * uart0 download" (ESP32-C3) when the strap is fixed to the UART, as under Espressif's QEMU (§10).
+ */
+const DOWNLOAD_MODE = /download|UART0?_BOOT/i;
+/** The first line of a ROM banner (§4.4, §10): an ESP chip resetting, even if cut before `boot:`. */
+const ROM_BANNER = /ets [A-Z][a-z]{2} +\d+ \d{4}|ESP-ROM:/;
+
 function connectError(ctx: ErrorContext, cause: unknown): EspsyncError {
   const received = ctx.received ?? new Uint8Array(0);
-  const text = printable(received);
+  // A banner is matched whole (the sample is up to 256 bytes); messages quote its start.
+  const text = printable(received, received.length);
   const boot = /boot:(0x[0-9a-fA-F]+)/.exec(text);
-  if (boot && !/waiting for download|download/i.test(text)) {
+  if (boot && !DOWNLOAD_MODE.test(text)) {
     return new EspsyncError("SYNC_FAILED", `no sync with the ROM loader: the chip booted normally (boot mode ${boot[1]}), not into download mode`, {
       hint: "The board's auto-reset did not pull the boot strap low: hold BOOT while pressing RESET, or use --before usb_reset on native USB.",
       cause,
     });
   }
-  if (boot && /waiting for download/i.test(text)) {
-    return new EspsyncError("SYNC_FAILED", `the chip is in download mode (boot mode ${boot[1]}) but does not answer SYNC`, {
+  if (boot || ROM_BANNER.test(text)) {
+    const mode = boot ? ` (boot mode ${boot[1]})` : "";
+    return new EspsyncError("SYNC_FAILED", `the chip is in download mode${mode} but does not answer SYNC`, {
       hint: "The serial TX path to the chip seems broken: check the wiring (TX/RX) and that no other program uses the port.",
       cause,
     });

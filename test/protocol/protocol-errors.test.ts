@@ -47,6 +47,20 @@ describe("translateError: esptool-js message text → stable codes", () => {
     expect(translateError(e, cmd)).toBe(e);
   });
 
+  it("ROM banners naming the UART boot as on Espressif's QEMU (§10), or cut before boot:, are download mode, not another device", () => {
+    const failed = new ESPError("Failed to connect with the device");
+    const cases = [
+      "ets Jul 29 2019 12:21:46\r\n\r\nrst:0x1 (POWERON_RESET),boot:0xf (UART_BOOT(UART0))\r\n",
+      "ESP-ROM:esp32c3-api1-20210207\r\nBuild:Feb  7 2021\r\nrst:0x1 (POWERON),boot:0x2 (UART0_BOOT)\r\nwait uart0 download\r\n",
+      "ets Jul 29 2019 12:21:46\r\n\r\nrst:",
+    ];
+    for (const banner of cases) {
+      const out = translateError(failed, { ...conn, received: bytes(banner) });
+      expect(out.code, banner).toBe("SYNC_FAILED");
+      expect(out.message, banner).toMatch(/is in download mode.* but does not answer SYNC/);
+    }
+  });
+
   it("names the operation and the timeout in TIMEOUT messages", () => {
     const out = translateError(new ESPError("Serial data stream stopped: x"), cmd);
     expect(out.message).toBe("no answer to SPI_FLASH_MD5 at 0x00010000 (4096 bytes) within 3000 ms");
