@@ -25,9 +25,14 @@ export async function each(s: Session, steps: readonly [string, Uint8Array, numb
   for (const [label, packet, count] of steps) await s.exchange(label, [packet], { count: count ?? 1, maxMs: 4000 });
 }
 
-/** After a reboot the ROM prints its banner (with stray C0s before it): let it pass, then forget it. */
+/**
+ * Lets the ROM come back after rebooting itself (FLASH_END(0)) and print its banner (after stray
+ * C0s, so it can read as frame content), then forgets it. Under QEMU on a busy host the reboot takes
+ * a variable while — requests sent 300 ms after it were lost now and then — so this waits
+ * generously rather than probing, which would change the "previous reply" the cases look at.
+ */
 async function afterReboot(s: Session): Promise<void> {
-  await s.sleep(300);
+  await s.sleep(2000);
   s.drain();
 }
 
