@@ -40,6 +40,12 @@ export interface SimChipSpec {
    * stale bytes past the data included (seen on the real ESP32 ROM; the ESP32-C3 ROM does not).
    */
   readonly romDeflateWholeUnits?: boolean;
+  /**
+   * The flasher stub raises the UART clock at start-up and sets the UART to the rate recorded in the
+   * ROM's UartDevice structure at this address (0 reads as 115200), which the ROM's CHANGE_BAUDRATE
+   * does not update (esp-flasher-stub `main.c`; seen on the real ESP32 ROM and stub). ESP32 and S2.
+   */
+  readonly stubUartRecord?: number;
   /** Register that holds MAC bytes 2..5; the next word holds bytes 0..1 (and a CRC on ESP32). */
   readonly macReg: number;
   /** ESP32 puts a CRC8 in bits 23..16 of the second MAC word. */
@@ -69,6 +75,7 @@ export const SIM_CHIP_TABLE = {
     romSecurityInfoBytes: 0,
     romFlashBeginBytes: 16,
     romDeflateWholeUnits: true,
+    stubUartRecord: 0x3ffe019c,
     macReg: 0x3ff5a004,
     macCrc: true,
     // §3.3 traced defaults: "ESP32-D0WD-V3 (revision 3)", 40 MHz via UART_CLKDIV 347 at 115200.
@@ -97,6 +104,7 @@ export const SIM_CHIP_TABLE = {
     chipId: 2,
     romSecurityInfoBytes: 12,
     romFlashBeginBytes: 20,
+    stubUartRecord: 0x3ffffcfc,
     macReg: 0x3f41a044,
     macCrc: false,
     registers: {},

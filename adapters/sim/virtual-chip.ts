@@ -200,6 +200,8 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   enterStub(): void {
     this.currentMode = "stub";
     this.stubReceiver.reset();
+    // Chips whose stub re-derives the UART rate from the ROM's record (it says OHAI at that rate).
+    if (this.spec.stubUartRecord !== undefined) this.uartBaud = this.regs.read(this.spec.stubUartRecord) || ROM_BAUD;
     this.stub = new StubLoader(this);
     this.sendFrame(PROTO.OHAI);
   }

@@ -11,7 +11,9 @@ import type { ESPLoader } from "esptool-js";
 import { EspsyncError } from "../errors.js";
 import type { Port } from "../transport/port.js";
 import type { CommandLink } from "./command-link.js";
+import type { ChipName } from "./device.js";
 import { OP } from "./opcodes.js";
+import { ESP32_ROM_CLOCK_REGS, esp32RomBaudRequest } from "./rom-uart.js";
 import type { Timeouts } from "./timeouts.js";
 import { u32le } from "./words.js";
 
@@ -26,6 +28,7 @@ export interface BaudChangeContext {
   readonly link: CommandLink;
   readonly timeouts: Timeouts;
   readonly romBaudRate: number;
+  readonly chip: ChipName;
   readonly log: (line: string) => void;
   /** The port: whether it sets its own rate (`capabilities.setBaudRate`) decides who follows the chip. */
   readonly port: Port;
@@ -52,6 +55,13 @@ async function responsive(ctx: BaudChangeContext): Promise<boolean> {
   return false;
 }
 
+/** What to ask the loader for: the ESP32 ROM needs its crystal-estimate correction (rom-uart.ts). */
+async function requestedRate(ctx: BaudChangeContext, baudRate: number): Promise<number> {
+  if (ctx.link.state.stub || ctx.chip !== "esp32") return baudRate;
+  const regs = ESP32_ROM_CLOCK_REGS;
+  return esp32RomBaudRequest(baudRate, await ctx.loader.readReg(regs.rtcCaliCfg1), await ctx.loader.readReg(regs.efuseWord4));
+}
+
 /** Switches to `baudRate`; returns the rate the session ends up using. */
 export async function changeBaudRate(ctx: BaudChangeContext, baudRate: number): Promise<number> {
   const { link, loader } = ctx;
@@ -60,7 +70,7 @@ export async function changeBaudRate(ctx: BaudChangeContext, baudRate: number): 
   let failure: unknown;
   try {
     // The stub's second word is the current rate; the ROM's is 0 (§2.7).
-    await link.command(OP.CHANGE_BAUDRATE, u32le(baudRate, state.stub ? state.baudRate : 0), {
+    await link.command(OP.CHANGE_BAUDRATE, u32le(await requestedRate(ctx, baudRate), state.stub ? state.baudRate : 0), {
       what: `CHANGE_BAUDRATE to ${baudRate}`,
       timeoutMs: ctx.timeouts.defaultMs,
     });

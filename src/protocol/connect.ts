@@ -8,6 +8,8 @@ import { ESPLoader, Transport, type IEspLoaderTerminal, type ResetConstructors }
 import { toWebSerialPort } from "../transport/web-serial-shim.js";
 import type { Port } from "../transport/port.js";
 import { changeBaudRate } from "./baud-change.js";
+import { romRateSurvivesStub } from "./rom-uart.js";
+import { uploadStub } from "./stub-upload.js";
 import { chipNameFromEsptool, parseSecurityState, readChipDescription, type RawSecurityInfo } from "./chip-description.js";
 import { CommandLink, type LinkState } from "./command-link.js";
 import { DEFAULT_BAUD_RATE, resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from "./connect-options.js";
@@ -187,79 +189,84 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
     if (!state.secureDownloadMode) opts.log(`MAC: ${described.mac}`);
     if (security?.flashEncryption) opts.log("Flash encryption is enabled: digests are of the encrypted contents.");
 
-    const runStub = async (): Promise<void> => {
-      if (!opts.stub || state.secureDownloadMode || state.stub) return;
-      step = "uploading the flasher stub";
-      opts.log("Uploading stub...");
-      await loader.runStub();
-      state.stub = loader.IS_STUB;
-      opts.log(state.stub ? "Stub running." : `No flasher stub for ${loader.chip.CHIP_NAME}; talking to the ROM.`);
-    };
     if (state.secureDownloadMode) opts.log("Secure Download Mode: no stub, no register reads, no digests; only plain writes are possible.");
     else if (!opts.stub) opts.log("Talking to the ROM loader only (no stub).");
-    try {
-      await runStub();
-    } catch (err) {
-      // A lost or garbled reply during the upload leaves the ROM mid-load: reset and upload once more.
-      const failure = translateError(err, link.context(step));
-      if (failure.code === "PORT_CLOSED" || before === "no_reset_no_sync") throw failure;
-      opts.log(`Stub upload failed (${failure.message}); resetting the chip and uploading it once more.`);
-      await loader.transport.disconnect().catch(() => undefined);
-      state.portClosed = false; // the disconnect above was ours
-      await loader.connect(before, opts.connectAttempts, false);
-      await runStub();
-    }
 
-    // Back to a working loader after the chip reset or went silent: reset into download mode,
-    // sync at the ROM rate, stub again; stays at the ROM rate (Device.recover).
+    // The flasher stub is uploaded when an operation first needs it (a write, an erase, a read):
+    // the ROM answers digests itself, several at a time (flash-md5.ts), so a board that already
+    // holds the images is checked without any upload.
+    const wantStub = opts.stub && !state.secureDownloadMode;
+    const transferBaud = state.secureDownloadMode ? undefined : transferBaudRate(port, opts);
+    // Switch the rate in the ROM now, unless its stub would fall back to the ROM's rate (rom-uart.ts).
+    const romSwitch = transferBaud !== undefined && transferBaud !== state.baudRate && (!wantStub || romRateSurvivesStub(chip));
     let flashSizeBytes = 0;
-    const reconnect = async (): Promise<void> => {
-      watch.pause();
+    /** After a recovery's reset the session stays at the ROM rate (a rate problem may be why). */
+    let stayAtRomRate = false;
+    const restartLoader = async (): Promise<void> => {
       await loader.transport.disconnect().catch(() => undefined);
       state.portClosed = false; // closed by us: a failure below is the chip's, not a lost port
       state.stub = false;
       loader.IS_STUB = false;
       state.baudRate = opts.romBaudRate;
       await loader.connect(before === "no_reset_no_sync" ? "no_reset" : before, opts.connectAttempts, false);
-      await runStub();
-      if (!state.stub) await attachRomFlash(link, opts, flashSizeBytes);
-      watch.arm();
+    };
+    const stubContext = {
+      loader, link, chip, romBaudRate: opts.romBaudRate, timeouts: opts.timeouts, log: opts.log,
+      restart: before === "no_reset_no_sync" ? undefined : restartLoader,
+    };
+    const switchRate = (baudRate: number): Promise<number> =>
+      changeBaudRate({
+        loader, link, timeouts: opts.timeouts, romBaudRate: opts.romBaudRate, chip, log: opts.log, port,
+        // Lost at the new rate: back to the ROM at its rate, with the stub again if it was running.
+        reconnect: async () => {
+          const hadStub = state.stub;
+          await restartLoader();
+          if (hadStub) await uploadStub(stubContext);
+          else await attachRomFlash(link, opts, flashSizeBytes);
+        },
+      }, baudRate);
+    const ensureStub = async (): Promise<void> => {
+      if (!wantStub || state.stub) return;
+      watch.pause(); // the stub's start-up is expected traffic
+      try {
+        await uploadStub(stubContext);
+        if (!stayAtRomRate && transferBaud !== undefined && transferBaud !== state.baudRate) await switchRate(transferBaud);
+      } finally {
+        watch.arm();
+      }
+    };
+    // Back to a working loader after the chip reset or went silent: reset into download mode, sync
+    // at the ROM rate; the stub follows on demand, at the ROM rate (Device.recover).
+    const reconnect = async (): Promise<void> => {
+      watch.pause();
+      await restartLoader();
+      stayAtRomRate = true;
+      watch.arm(); // forgets the reset that made this necessary; the chip is back in the ROM
+      await attachRomFlash(link, opts, flashSizeBytes);
     };
 
-    const transferBaud = transferBaudRate(port, opts);
-    if (transferBaud !== undefined && transferBaud !== state.baudRate && !state.secureDownloadMode) {
+    if (romSwitch) {
       step = "changing the baud rate";
-      await changeBaudRate({
-        loader, link, timeouts: opts.timeouts, romBaudRate: opts.romBaudRate, log: opts.log, port,
-        reconnect: async () => {
-          await loader.transport.disconnect();
-          state.portClosed = false; // the disconnect above was ours
-          state.stub = false;
-          loader.IS_STUB = false;
-          await loader.connect(before === "no_reset_no_sync" ? "no_reset" : before, opts.connectAttempts, false);
-          await runStub();
-        },
-      }, transferBaud);
+      await switchRate(transferBaud);
     }
-
     step = "reading the flash id";
-    if (!state.stub) {
-      // The ROM needs SPI_ATTACH before any flash command; its payload has a 4-byte "is legacy" tail (§2.7).
-      await link.command(OP.SPI_ATTACH, u32le(0, 0), { what: "SPI_ATTACH", timeoutMs: opts.timeouts.defaultMs });
-    }
+    // The ROM needs SPI_ATTACH before any flash command; its payload has a 4-byte "is legacy" tail (§2.7).
+    await link.command(OP.SPI_ATTACH, u32le(0, 0), { what: "SPI_ATTACH", timeoutMs: opts.timeouts.defaultMs });
     const flashId = state.secureDownloadMode ? 0 : (await loader.readFlashId()) >>> 0;
     flashSizeBytes = flashSizeFromJedecId(flashId);
     if (!state.secureDownloadMode) {
       opts.log(`Flash ID 0x${flashId.toString(16).padStart(6, "0")}, size ${flashSizeBytes ? `${flashSizeBytes / 0x100000} MB` : "unknown"}`);
       if (flashId === 0 || flashId === 0xffffff) opts.log("WARNING: no answer from the flash chip; reads and writes will fail.");
     }
-    if (!state.stub && flashSizeBytes) await setRomFlashParams(link, opts, flashSizeBytes);
+    if (flashSizeBytes) await setRomFlashParams(link, opts, flashSizeBytes);
     // The close listener stays registered: later operations report PORT_CLOSED through it.
     // Espressif's USB-Serial/JTAG peripheral (PROTOCOL.md §3.6) runs at USB speed whatever the baud.
     const usbJtag = port.info.usbVendorId === 0x303a && port.info.usbProductId === 0x1001;
-    const description = { ...described, flashId, flashSizeBytes, stub: state.stub, link: { kind: usbJtag ? "usb-serial-jtag" : "uart", baudRate: state.baudRate } as const };
+    // Writes and reads run through the stub at the transfer rate, whenever it is uploaded.
+    const writeBaud = wantStub && transferBaud !== undefined ? transferBaud : state.baudRate;
+    const description = { ...described, flashId, flashSizeBytes, stub: wantStub, link: { kind: usbJtag ? "usb-serial-jtag" : "uart", baudRate: writeBaud } as const };
     const session: Session = {
-      loader, link, state, port, chip, timeouts: opts.timeouts, log: opts.log, flashSizeBytes, romBaudRate: opts.romBaudRate, watch, reconnect,
+      loader, link, state, port, chip, timeouts: opts.timeouts, log: opts.log, flashSizeBytes, romBaudRate: opts.romBaudRate, watch, reconnect, ensureStub,
     };
     link.watch = watch;
     watch.arm();

@@ -52,7 +52,7 @@ export interface ChipDescription {
   readonly flashSizeBytes: number;
   /** Security state, when the chip reports it. */
   readonly security?: SecurityState;
-  /** The flasher stub is running (false with `--no-stub` or in Secure Download Mode). */
+  /** Writes, erases and reads go through the flasher stub, uploaded when first needed (false with `--no-stub` or in Secure Download Mode). */
   readonly stub: boolean;
   /**
    * The link the chip is reached over, as known when connecting: its own USB-Serial/JTAG peripheral

@@ -48,20 +48,28 @@ export class EspDevice implements Device {
     return this.exclusive("md5Many", () => flashMd5Many(this.session, ranges));
   }
 
+  // Writes, erases and reads need the flasher stub (the ROM has no ERASE_REGION or fast read, and
+  // writes 1 KiB at a time): it is uploaded by the first of them (Session.ensureStub).
+
   write(addr: number, data: Uint8Array, options?: WriteOptions): Promise<WriteStats> {
-    return this.exclusive("write", () => flashWrite(this.session, addr, data, options));
+    return this.exclusive("write", () => this.withStub(() => flashWrite(this.session, addr, data, options)));
   }
 
   eraseRegion(addr: number, sizeBytes: number): Promise<void> {
-    return this.exclusive("eraseRegion", () => flashEraseRegion(this.session, addr, sizeBytes));
+    return this.exclusive("eraseRegion", () => this.withStub(() => flashEraseRegion(this.session, addr, sizeBytes)));
   }
 
   eraseAll(): Promise<void> {
-    return this.exclusive("eraseAll", () => flashEraseAll(this.session));
+    return this.exclusive("eraseAll", () => this.withStub(() => flashEraseAll(this.session)));
   }
 
   read(addr: number, sizeBytes: number, onProgress?: ByteProgress): Promise<Uint8Array> {
-    return this.exclusive("read", () => flashRead(this.session, addr, sizeBytes, onProgress));
+    return this.exclusive("read", () => this.withStub(() => flashRead(this.session, addr, sizeBytes, onProgress)));
+  }
+
+  private async withStub<T>(op: () => Promise<T>): Promise<T> {
+    await this.session.ensureStub();
+    return op();
   }
 
   recover(): Promise<void> {

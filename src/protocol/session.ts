@@ -26,6 +26,8 @@ export interface Session {
   readonly romBaudRate: number;
   /** Notices a closed port or a chip reset at once. */
   readonly watch: LinkWatch;
-  /** Resets the chip into download mode and reconnects at the ROM rate (stub uploaded again). */
+  /** Resets the chip into download mode and reconnects at the ROM rate (the stub follows on demand). */
   readonly reconnect: () => Promise<void>;
+  /** Uploads the flasher stub (and sets the transfer rate) unless it runs or the session is ROM-only. */
+  readonly ensureStub: () => Promise<void>;
 }

@@ -32,9 +32,22 @@ describe("connect against the simulator (default_reset, stub, 921600 baud)", () 
     expect(device.chip.flashId & 0xff).toBe(0xc8); // GigaDevice, the simulator's flash vendor
     expect(device.chip.crystalMhz).toBe(40);
     expect(device.chip.stub).toBe(true);
-    expect(port.chip.mode).toBe("stub");
+    // The ROM was switched to the transfer rate; the stub waits until something needs it.
+    expect(port.chip.mode).toBe("rom");
     expect(port.chip.stats.uartBaud).toBe(921600);
     expect(port.baudRate).toBe(921600);
+    await device.read(0, 16);
+    expect(port.chip.mode).toBe("stub");
+    expect(port.chip.stats.uartBaud).toBe(921600); // on the ESP32 too: the ROM's UART record was rewritten
+  });
+
+  it("checks an unchanged board without uploading the stub: the ROM answers the digests", async () => {
+    const { device, port } = await connectSim("sim:esp32c3");
+    port.chip.flash.bytes.fill(0x42, 0, 0x10000);
+    const digests = await device.md5Many([0, 1, 2, 3].map((i) => ({ addr: i * 0x4000, sizeBytes: 0x4000 })));
+    expect(digests).toHaveLength(4);
+    expect(port.chip.mode).toBe("rom");
+    expect(port.chip.flash.counters.commands.MEM_BEGIN).toBeUndefined();
   });
 
   it("reports security info on chips that have GET_SECURITY_INFO, none on ESP32", async () => {
@@ -46,7 +59,7 @@ describe("connect against the simulator (default_reset, stub, 921600 baud)", () 
 
   it("resets from a running application into download mode", async () => {
     const { port } = await connectSim("sim:esp32c3?boot=app");
-    expect(port.chip.mode).toBe("stub");
+    expect(port.chip.mode).toBe("rom");
     expect(port.chip.stats.resets).toBeGreaterThan(0);
   });
 
@@ -69,7 +82,7 @@ describe("connect against the simulator (default_reset, stub, 921600 baud)", () 
 
   it("a custom reset sequence is what resets the chip", async () => {
     const { port } = await connectSim("sim:esp32?boot=app", { resetSequence: "D0|R1|W100|D1|R0|W50|D0" });
-    expect(port.chip.mode).toBe("stub");
+    expect(port.chip.mode).toBe("rom");
     // The proof that it is the custom sequence that runs: one that pulses EN with IO0 released
     // (a plain reboot) leaves the chip running its application, and connecting fails.
     const reboot = openSimPort("sim:esp32?boot=app");
@@ -110,6 +123,7 @@ describe("finish", () => {
 
   it("no_reset with the stub sends nothing (esp-flasher-stub cannot reboot into the ROM) and leaves the flash alone", async () => {
     const { device, port } = await connectSim("sim:esp32c3");
+    await device.read(0, 16); // the stub runs once a read needed it
     const written = port.chip.stats.bytesFromHost;
     const erases = port.chip.flash.counters.sectorsErased + port.chip.flash.counters.blocksErased;
     await device.finish("no_reset");
@@ -120,6 +134,7 @@ describe("finish", () => {
 
   it("no_reset_stub leaves the stub running and closes the port", async () => {
     const { device, port } = await connectSim("sim:esp32c3");
+    await device.read(0, 16); // the stub runs once a read needed it
     await device.finish("no_reset_stub");
     expect(port.chip.mode).toBe("stub");
     const err = await device.md5(0, 4096).catch((e: unknown) => e);
@@ -153,7 +168,9 @@ describe("trace", () => {
     open.push(device);
     expect(lines).toContain("-> SYNC len=36");
     expect(lines.some((l) => /^<- SYNC len=4 value=0x20120707 ok$/.test(l))).toBe(true);
+    // The ROM is switched (second word 0); the stub comes with the first read.
+    expect(lines.some((l) => /^-> CHANGE_BAUDRATE len=8 \[0xe1000, 0x0\]$/.test(l))).toBe(true);
+    await device.read(0, 16);
     expect(lines).toContain("<- OHAI (stub running)");
-    expect(lines.some((l) => /^-> CHANGE_BAUDRATE len=8 \[0xe1000, 0x1c200\]$/.test(l))).toBe(true);
   });
 });

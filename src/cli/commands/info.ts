@@ -30,7 +30,7 @@ export function chipLines(chip: ChipDescription): string[] {
     ["Flash id", `${formatHex(chip.flashId, 6)} (manufacturer ${formatHex(chip.flashId & 0xff, 2)}, device ${formatHex((chip.flashId >>> 8) & 0xffff, 4)})`],
     ["Flash size", chip.flashSizeBytes > 0 ? formatBytes(chip.flashSizeBytes) : "unknown"],
     ["Security", security],
-    ["Loader", chip.stub ? "flasher stub" : "ROM"],
+    ["Loader", chip.stub ? "ROM; flasher stub for writes and reads" : "ROM only"],
   ];
   return renderTable(["Field", "Value"], rows).slice(1);
 }
