@@ -17,6 +17,8 @@ import type { BeforeMode, ChipName, Device, SecurityState } from "./device.js";
 import { EspDevice, releaseTransport } from "./esp-device.js";
 import { identifyChip } from "./identify-chip.js";
 import { LinkWatch } from "./link-watch.js";
+import { readFlashId } from "./flash-id.js";
+import { DESCRIPTION_REGISTERS, readRegisters, withRegisterCache } from "./register-cache.js";
 import { flashSizeFromJedecId } from "./jedec.js";
 import { OP } from "./opcodes.js";
 import { chipMismatchError, translateError } from "./protocol-errors.js";
@@ -183,7 +185,10 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
     const security = await readSecurity(loader, chip);
     state.secureDownloadMode = loader.secureDownloadMode || (security?.secureDownloadMode ?? false);
     step = "reading the chip description";
-    const described = await readChipDescription(loader, { chip, stub: false, flashId: 0, flashSizeBytes: 0, security });
+    // The eFuse words the description reads, fetched at once (register-cache.ts); SDM refuses READ_REG.
+    const prefetch = state.secureDownloadMode ? undefined : DESCRIPTION_REGISTERS[chip];
+    const registers = prefetch ? await readRegisters(link, loader, prefetch, opts.timeouts.defaultMs) : new Map<number, number>();
+    const described = await withRegisterCache(loader, registers, () => readChipDescription(loader, { chip, stub: false, flashId: 0, flashSizeBytes: 0, security }));
     opts.log(`Chip is ${described.description}`);
     if (described.features.length) opts.log(`Features: ${described.features.join(", ")}`);
     if (!state.secureDownloadMode) opts.log(`MAC: ${described.mac}`);
@@ -247,12 +252,12 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
 
     if (romSwitch) {
       step = "changing the baud rate";
-      await switchRate(transferBaud);
+      await withRegisterCache(loader, registers, () => switchRate(transferBaud));
     }
     step = "reading the flash id";
     // The ROM needs SPI_ATTACH before any flash command; its payload has a 4-byte "is legacy" tail (§2.7).
     await link.command(OP.SPI_ATTACH, u32le(0, 0), { what: "SPI_ATTACH", timeoutMs: opts.timeouts.defaultMs });
-    const flashId = state.secureDownloadMode ? 0 : (await loader.readFlashId()) >>> 0;
+    const flashId = state.secureDownloadMode ? 0 : await readFlashId(link, loader, opts.timeouts.defaultMs);
     flashSizeBytes = flashSizeFromJedecId(flashId);
     if (!state.secureDownloadMode) {
       opts.log(`Flash ID 0x${flashId.toString(16).padStart(6, "0")}, size ${flashSizeBytes ? `${flashSizeBytes / 0x100000} MB` : "unknown"}`);

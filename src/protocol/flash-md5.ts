@@ -1,7 +1,5 @@
 /**
- * Flash digests computed by the chip (SPI_FLASH_MD5, PROTOCOL.md §2).
- *
- * How many requests may be outstanding depends on who reads them:
+ * Flash digests computed by the chip (SPI_FLASH_MD5, PROTOCOL.md §2), through `exchangeAll`:
  *
  * - **The flasher stub: one at a time** (PROTOCOL.md §12, and esp-flasher-stub's `transport.c`,
  *   `slip.c`, `frame_buffer.c`). Its UART interrupt drains the receive FIFO in batches into one of
@@ -19,21 +17,15 @@
  *   ESP32-C3 ROMs: 4 digest requests back to back, 4 replies in order), so the chip starts the
  *   next digest without waiting a host round trip. Bytes beyond the FIFO would be lost while the
  *   ROM hashes, so the outstanding requests' wire bytes stay within it.
- *
- * Requests go out through `CommandLink.send`, which does not flush the input buffer as
- * esptool-js's `command()` does (that would discard replies already received). Replies carry the
- * same opcode and come back in request order.
  */
 import { hex32 } from "../errors.js";
 import { md5PayloadBytes, decodeMd5Payload } from "./md5-reply.js";
 import { OP } from "./opcodes.js";
+import { exchangeAll } from "./pipeline.js";
 import { protocolError, secureDownloadModeError } from "./protocol-errors.js";
 import type { Session } from "./session.js";
-import { md5TimeoutMs, wireTimeMs } from "./timeouts.js";
+import { md5TimeoutMs } from "./timeouts.js";
 import { u32le } from "./words.js";
-
-/** Receive FIFO of the ROM's UART on every ESP32-family chip (technical reference manuals: 128 bytes). */
-export const ROM_UART_FIFO_BYTES = 128;
 
 /** A flash range to digest. */
 export interface Md5Range {
@@ -45,14 +37,6 @@ function describe(range: Md5Range): string {
   return `SPI_FLASH_MD5 at ${hex32(range.addr)} (${range.sizeBytes} bytes)`;
 }
 
-/** Bytes a request with `data` occupies on the wire: 8-byte header, data, SLIP escapes and the two delimiters. */
-export function requestWireBytes(data: Uint8Array): number {
-  let escapes = 0;
-  for (const b of data) if (b === 0xc0 || b === 0xdb) escapes++;
-  // The header is 00, opcode, size (u16 < 0xC0 here) and a zero checksum: nothing to escape.
-  return 8 + data.length + escapes + 2;
-}
-
 /**
  * Digests of `ranges`, in order: one request at a time with the stub; with the ROM, as many
  * outstanding as fit in its UART FIFO (see the module comment).
@@ -62,39 +46,17 @@ export async function flashMd5Many(session: Session, ranges: readonly Md5Range[]
   if (state.secureDownloadMode) {
     throw secureDownloadModeError("reading flash digests", "the ROM refuses SPI_FLASH_MD5, and delta flashing needs the chip's digests; only full writes are possible");
   }
-  const budgetBytes = state.stub ? 0 : ROM_UART_FIFO_BYTES;
   const payloadBytes = md5PayloadBytes(state.stub);
-  const requests = ranges.map((r) => u32le(r.addr, r.sizeBytes, 0, 0));
-  const wireBytes = requests.map(requestWireBytes);
-  const results: Uint8Array[] = [];
-  let sent = 0;
-  let outstandingBytes = 0;
-  session.loader.transport.flushInput();
-  try {
-    while (results.length < ranges.length) {
-      // Always one request outstanding; more only while they fit the budget.
-      while (sent < ranges.length && (sent === results.length || outstandingBytes + (wireBytes[sent] as number) <= budgetBytes)) {
-        await link.send(OP.SPI_FLASH_MD5, requests[sent] as Uint8Array, describe(ranges[sent] as Md5Range));
-        outstandingBytes += wireBytes[sent] as number;
-        sent++;
-      }
-      const range = ranges[results.length] as Md5Range;
-      const what = describe(range);
-      // The chip starts this digest once it has sent the previous reply; the requests queued
-      // ahead of it and its reply still have to cross the wire.
-      const timeoutMs = md5TimeoutMs(session.timeouts, range.sizeBytes) + wireTimeMs(outstandingBytes + 64, state.baudRate);
-      const reply = await link.receive(OP.SPI_FLASH_MD5, { what, timeoutMs, payloadBytes });
-      const digest = decodeMd5Payload(reply.payload, state.stub);
-      if (!digest) throw protocolError(what, `malformed digest reply (${reply.payload.length} bytes)`);
-      outstandingBytes -= wireBytes[results.length] as number;
-      results.push(digest);
-    }
-  } catch (err) {
-    // Replies to requests still in flight would otherwise be read as answers to the next command.
-    if (sent > results.length) await link.drain();
-    throw err;
-  }
-  return results;
+  const replies = await exchangeAll(
+    link,
+    session.loader,
+    ranges.map((r) => ({ op: OP.SPI_FLASH_MD5, data: u32le(r.addr, r.sizeBytes, 0, 0), what: describe(r), timeoutMs: md5TimeoutMs(session.timeouts, r.sizeBytes), payloadBytes })),
+  );
+  return replies.map((reply, i) => {
+    const digest = decodeMd5Payload(reply.payload, state.stub);
+    if (!digest) throw protocolError(describe(ranges[i] as Md5Range), `malformed digest reply (${reply.payload.length} bytes)`);
+    return digest;
+  });
 }
 
 /** Digest of one range. */
