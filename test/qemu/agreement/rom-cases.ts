@@ -93,8 +93,6 @@ export const ROM_CASES: readonly RomCaseSpec[] = [
         ["MEM_BEGIN 12 bytes", request(OP.MEM_BEGIN, words(4, 1, 4))],
         ["MEM_BEGIN 20 bytes", request(OP.MEM_BEGIN, words(4, 1, 0x1800, DRAM, 0))],
         ["READ_REG", readReg(MAGIC)],
-        // Once: the emulated ROM now and then hangs in a rate change under heavy host load.
-        ["CHANGE_BAUDRATE 115200, 4 bytes", request(OP.CHANGE_BAUDRATE, words(115200))],
       ]),
     facts: (q) => expect(q.frames("READ_REG 0 bytes")).toEqual([expect.stringMatching(/^op=0a value=0000a200 status=0000$/)]),
   },
@@ -278,6 +276,16 @@ export const ROM_CASES: readonly RomCaseSpec[] = [
       s.send(readReg(MAGIC));
       await s.collectResponses("READ_REG after leaving", { quietMs: 400 });
     },
+  },
+  {
+    // A case of its own, from a reset: under heavy host load the emulated ROM now and then stops
+    // reading after a rate change, and the cases sharing a session with it would all fail.
+    name: "CHANGE_BAUDRATE with 4 bytes (no old-rate word): acknowledged",
+    fresh: true,
+    run: (s) =>
+      each(s, [
+        ["CHANGE_BAUDRATE 115200, 4 bytes", request(OP.CHANGE_BAUDRATE, words(115200))],
+      ]),
   },
   {
     name: "CHANGE_BAUDRATE 0: no reply, and the ROM never answers again",
