@@ -15,6 +15,8 @@ import type { FlashEvent } from "./types.js";
 export interface RunContext {
   readonly device: Device;
   readonly mode: SecurityMode;
+  /** Write through the ROM loader, never uploading the stub (loader-choice.ts). */
+  readonly viaRom?: boolean;
   /** Region index, for events. */
   readonly index: number;
   /** Region start and target bytes; runs are sliced from them. */
@@ -66,7 +68,7 @@ export async function executeRun(ctx: RunContext, run: PlanRun): Promise<RunStat
     ctx.onEvent({ type: "write", region: ctx.index, addr: run.addr, doneBytes: base + doneBytes, totalBytes: ctx.regionWrite.totalBytes });
   };
   try {
-    const stats = await ctx.device.write(run.addr, data, { ...(compressed !== undefined && { compressed }), onProgress, shouldStop: ctx.shouldStop });
+    const stats = await ctx.device.write(run.addr, data, { ...(compressed !== undefined && { compressed }), onProgress, shouldStop: ctx.shouldStop, ...(ctx.viaRom === true && { viaRom: true }) });
     ctx.progress.writtenBytes += stats.writtenBytes;
     ctx.progress.current = { label: ctx.regionLabel, doneUpTo: run.addr + run.sizeBytes };
     ctx.regionWrite.doneBytes += stats.writtenBytes;

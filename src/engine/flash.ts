@@ -7,11 +7,12 @@
  * planned runs is never touched. A digest or run that fails with the chip still reachable is retried
  * once after a re-sync (recovery.ts); any other failure stops with what was written and a re-run hint.
  */
-import { buildPlan, startProbe, type FlashPlan } from "../plan/index.js";
+import { startProbe, type FlashPlan } from "../plan/index.js";
 import { CacheSync } from "./cache-sync.js";
 import { executeRegion, type RegionExecution } from "./execute-region.js";
 import { fullWritePlan } from "./full-plan.js";
 import { costModelFor } from "./link-cost.js";
+import { chooseLoader } from "./loader-choice.js";
 import { FlashProgress, interruptedError, regionLabel, stoppedError } from "./interrupt.js";
 import { prepare } from "./prepare.js";
 import { runProbeLoop } from "./probe-loop.js";
@@ -25,8 +26,11 @@ export async function flash(request: FlashRequest): Promise<FlashResult> {
   const emit = request.onEvent ?? ((): void => undefined);
   // Failed digests and runs are retried once after a re-sync (recovery.ts).
   const device = withRecovery(request.device, emit);
-  const { mode, images } = prepare(device, request.images, { op: "flash", noDelta: request.noDelta, eraseAll: request.eraseAll, force: request.force });
-  const regions = images.regions;
+  const prepared = prepare(device, request.images, { op: "flash", noDelta: request.noDelta, eraseAll: request.eraseAll, force: request.force });
+  const regions = prepared.images.regions;
+  let mode = prepared.mode;
+  /** Writes go through the ROM without uploading the stub (loader-choice.ts). */
+  let viaRom = false;
   const verifyOn = mode.digests && request.noVerify !== true;
   const dryRun = request.dryRun === true;
   const cost = costModelFor(request, device, mode.compressed);
@@ -49,7 +53,10 @@ export async function flash(request: FlashRequest): Promise<FlashResult> {
       if (stopRequested()) throw interruptedError(progress);
     });
     digestQueries += probed.queries;
-    plan = buildPlan(probed.state, request.planOptions ?? {});
+    const choice = chooseLoader(probed.state, device, mode, { planOptions: request.planOptions, writeLoader: request.writeLoader });
+    plan = choice.plan;
+    mode = choice.mode;
+    viaRom = choice.viaRom;
   }
   emit({ type: "plan", plan });
 
@@ -76,7 +83,7 @@ export async function flash(request: FlashRequest): Promise<FlashResult> {
       const regionStarted = performance.now();
       const writeBytes = regionPlan.runs.reduce((s, r) => s + (r.action === "write" ? r.sizeBytes : 0), 0);
       const exec: RegionExecution = await executeRegion(
-        { device, mode, index: i, regionAddr: region.addr, data: region.data, regionLabel: label, progress, onEvent: emit, shouldStop: stopRequested, regionWrite: { doneBytes: 0, totalBytes: writeBytes } },
+        { device, mode, viaRom, index: i, regionAddr: region.addr, data: region.data, regionLabel: label, progress, onEvent: emit, shouldStop: stopRequested, regionWrite: { doneBytes: 0, totalBytes: writeBytes } },
         { plan: regionPlan, verify: verifyOn },
       );
       // A skipped region was proven equal by the probe's digests; a written one by its verification.

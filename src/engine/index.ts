@@ -17,3 +17,4 @@ export type {
   VerifyRequest,
   VerifyResult,
 } from "./types.js";
+export type { WriteLoader } from "./loader-choice.js";

@@ -1,14 +1,38 @@
 /**
- * Choosing the planner's cost model for a flash: the caller's model when given; otherwise one for the
- * link the Device reports (USB-Serial/JTAG runs at USB speed whatever the baud); otherwise one for the
- * baud the caller asked for; otherwise the default.
+ * Choosing the planner's cost model for a flash: the caller's model when given (it is the whole
+ * truth: benchmarks, tests); otherwise one for the link the Device reports (USB-Serial/JTAG runs at
+ * USB speed whatever the baud) with the round trip measured on this connection; otherwise one for
+ * the baud the caller asked for; otherwise the default.
  */
-import { costModelForBaud, costModelForLink, DEFAULT_COST_MODEL, type CostModel } from "../plan/index.js";
+import {
+  costModelForBaud,
+  costModelForLink,
+  DEFAULT_COST_MODEL,
+  ROM_EXCHANGES,
+  STUB_EXCHANGES,
+  withRoundTrip,
+  type CostModel,
+  type LoaderExchanges,
+} from "../plan/index.js";
 import type { Device } from "../protocol/device.js";
+
+/** True while the ROM answers digests: no stub wanted, or wanted and not uploaded yet. */
+export function romAnswersDigests(device: Pick<Device, "chip">): boolean {
+  return !device.chip.stub || device.chip.romWrites !== undefined;
+}
+
+/** The exchanges of whoever answers digests now, writing through `writer`. */
+export function exchangesFor(device: Pick<Device, "chip">, writer: LoaderExchanges): LoaderExchanges {
+  const digests = romAnswersDigests(device) ? ROM_EXCHANGES : STUB_EXCHANGES;
+  return { ...writer, digestsPerRoundTrip: digests.digestsPerRoundTrip };
+}
 
 /** The cost model for flashing over `device`; `compress: false` when writes go uncompressed. */
 export function costModelFor(request: { readonly cost?: CostModel; readonly baudRate?: number }, device: Pick<Device, "chip">, compress: boolean): CostModel {
   const link = device.chip.link;
-  const base = request.cost ?? (link !== undefined ? costModelForLink(link) : request.baudRate !== undefined ? costModelForBaud(request.baudRate) : DEFAULT_COST_MODEL);
+  let base = request.cost ?? (link !== undefined ? costModelForLink(link) : request.baudRate !== undefined ? costModelForBaud(request.baudRate) : DEFAULT_COST_MODEL);
+  if (request.cost === undefined && link?.roundTripS !== undefined) {
+    base = withRoundTrip(base, link.roundTripS, exchangesFor(device, device.chip.stub ? STUB_EXCHANGES : ROM_EXCHANGES));
+  }
   return compress ? base : { ...base, compress: false };
 }

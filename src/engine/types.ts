@@ -5,6 +5,7 @@
 import type { ImageSet } from "../image/index.js";
 import type { CacheEntry, CostModel, FlashPlan } from "../plan/index.js";
 import type { Device } from "../protocol/device.js";
+import type { WriteLoader } from "./loader-choice.js";
 
 /** Where the host-side digest cache lives; the CLI implements it over a file in the user's cache dir. */
 export interface CacheStore {
@@ -36,6 +37,12 @@ export interface FlashRequest {
   readonly cost?: CostModel;
   /** Link baud, for the default cost model. */
   readonly baudRate?: number;
+  /**
+   * Who writes while the stub is not running yet: `auto` (default) writes a few sectors through the
+   * ROM when that is cheaper than uploading the stub (loader-choice.ts); `stub` always uploads it;
+   * `rom` never does.
+   */
+  readonly writeLoader?: WriteLoader;
   /** Planner switches (tests disable merge/widen to assert exact minimality). */
   readonly planOptions?: { readonly merge?: boolean; readonly widen?: boolean; readonly fullFallback?: boolean };
   /** Typed progress. */

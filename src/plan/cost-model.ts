@@ -65,6 +65,53 @@ export function costModelForBaud(baud: number, overrides: Partial<CostModel> = {
 }
 
 /**
+ * Digest requests the ROM takes per round trip: it reads requests queued in its 128-byte UART FIFO
+ * one after another, and four 26-byte SPI_FLASH_MD5 requests fit (PROTOCOL.md §12). The stub takes one.
+ */
+export const ROM_DIGESTS_PER_ROUND_TRIP = 4;
+
+/** How a loader's exchanges wait for the link (see {@link withRoundTrip}). */
+export interface LoaderExchanges {
+  /** Digest requests answered per round trip. */
+  readonly digestsPerRoundTrip: number;
+  /** Bytes sent per acknowledged write block (each waits for its acknowledgement). */
+  readonly writeBlockBytes: number;
+  /** Lone exchanges per write run besides the blocks (begin, end). */
+  readonly exchangesPerRun: number;
+}
+
+/** The flasher stub: one digest at a time; 16 KiB blocks; FLASH_DEFL_BEGIN and END per run. */
+export const STUB_EXCHANGES: LoaderExchanges = { digestsPerRoundTrip: 1, writeBlockBytes: 0x4000, exchangesPerRun: 2 };
+/** The ROM loader: pipelined digests; 4 KiB plain blocks; FLASH_BEGIN per run. */
+export const ROM_EXCHANGES: LoaderExchanges = { digestsPerRoundTrip: ROM_DIGESTS_PER_ROUND_TRIP, writeBlockBytes: 0x1000, exchangesPerRun: 1 };
+
+/**
+ * `cost` on a link whose round trip was measured (`roundTripS`): each digest pays its share of a
+ * round trip, each run its lone exchanges, and each write block waits for its acknowledgement
+ * (folded into the write rate). On a USB-UART bridge the round trip is a few milliseconds; over a
+ * network or an emulator's TCP port it can be tens (QEMU: about 44 ms), and then these dominate.
+ */
+export function withRoundTrip(cost: CostModel, roundTripS: number, loader: LoaderExchanges): CostModel {
+  const secondsPerByte = 1 / cost.linkBytesPerS;
+  return {
+    ...cost,
+    digestLatencyS: DIGEST_EXCHANGE_BYTES * secondsPerByte + roundTripS / loader.digestsPerRoundTrip,
+    runOverheadS: Math.max(cost.runOverheadS, loader.exchangesPerRun * roundTripS),
+    linkBytesPerS: loader.writeBlockBytes / (loader.writeBlockBytes * secondsPerByte + roundTripS),
+  };
+}
+
+/** MEM_* exchanges of a stub upload besides its data blocks: two MEM_BEGINs, MEM_END, its greeting, a rate change. */
+const STUB_UPLOAD_EXCHANGES = 5;
+/** MEM_DATA block size (PROTOCOL.md §5.3). */
+const MEM_BLOCK_BYTES = 0x1800;
+
+/** Time to upload a flasher stub of `stubBytes` over a link at `linkBytesPerS` with `roundTripS`. */
+export function stubUploadTimeS(stubBytes: number, linkBytesPerS: number, roundTripS: number): number {
+  return stubBytes / linkBytesPerS + (Math.ceil(stubBytes / MEM_BLOCK_BYTES) + STUB_UPLOAD_EXCHANGES) * roundTripS;
+}
+
+/**
  * Payload rate of the chip's own USB-Serial/JTAG peripheral: full-speed USB bulk transfers, about
  * 1 MB/s whatever baud rate the host sets (ARCHITECTURE.md; the simulator's profile models the same).
  */

@@ -7,9 +7,13 @@
  */
 import type { ESPLoader } from "esptool-js";
 import type { LinkWatch } from "./link-watch.js";
-import { opName } from "./opcodes.js";
+import { OP, opName } from "./opcodes.js";
 import { protocolError, statusError, translateError, type ErrorContext } from "./protocol-errors.js";
+import { RoundTrips, SMALL_REQUEST_BYTES } from "./round-trips.js";
 import { statusValue } from "./status-table.js";
+
+/** Commands the loaders answer without touching the flash or changing the link: their exchange time is a round trip. */
+const PROMPT_OPS: ReadonlySet<number> = new Set([OP.READ_REG, OP.WRITE_REG, OP.SPI_ATTACH, OP.SPI_SET_PARAMS, OP.GET_SECURITY_INFO]);
 
 /** Mutable facts about the session that change how replies are read. */
 export interface LinkState {
@@ -47,6 +51,8 @@ export interface ExchangeOptions {
 export class CommandLink {
   /** Fails waits at once when the port closes or the chip resets (set once connected). */
   watch: LinkWatch | undefined;
+  /** Round trips of prompt single exchanges on this connection (round-trips.ts). */
+  readonly roundTrips = new RoundTrips();
   /** The last exchange with esptool-js, settled or not (a read abandoned by the watch still runs). */
   private inFlight: Promise<unknown> = Promise.resolve();
 
@@ -108,8 +114,16 @@ export class CommandLink {
   /** Discards stale input, sends one request and reads its checked reply. */
   async command(op: number, data: Uint8Array, options: ExchangeOptions): Promise<Reply> {
     this.loader.transport.flushInput();
+    const started = performance.now();
     await this.send(op, data, options.what, options.checksum ?? 0);
-    return this.receive(op, options);
+    const reply = await this.receive(op, options);
+    this.noteExchange(op, data.length, performance.now() - started);
+    return reply;
+  }
+
+  /** Records a lone request/reply exchange of `op` that took `ms`, if it measures the round trip. */
+  noteExchange(op: number, dataBytes: number, ms: number): void {
+    if (PROMPT_OPS.has(op) && dataBytes <= SMALL_REQUEST_BYTES) this.roundTrips.add(ms);
   }
 
   /** Waits for the line to go quiet and discards what arrived (after an aborted pipeline). */

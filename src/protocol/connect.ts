@@ -9,7 +9,7 @@ import { toWebSerialPort } from "../transport/web-serial-shim.js";
 import type { Port } from "../transport/port.js";
 import { changeBaudRate } from "./baud-change.js";
 import { romRateSurvivesStub } from "./rom-uart.js";
-import { uploadStub } from "./stub-upload.js";
+import { stubUploadBytes, uploadStub } from "./stub-upload.js";
 import { chipNameFromEsptool, parseSecurityState, readChipDescription, type RawSecurityInfo } from "./chip-description.js";
 import { CommandLink, type LinkState } from "./command-link.js";
 import { DEFAULT_BAUD_RATE, resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from "./connect-options.js";
@@ -216,7 +216,7 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
       await loader.connect(before === "no_reset_no_sync" ? "no_reset" : before, opts.connectAttempts, false);
     };
     const stubContext = {
-      loader, link, chip, romBaudRate: opts.romBaudRate, timeouts: opts.timeouts, log: opts.log,
+      loader, link, chip, romBaudRate: opts.romBaudRate, timeouts: opts.timeouts, log: opts.log, registers,
       restart: before === "no_reset_no_sync" ? undefined : restartLoader,
     };
     const switchRate = (baudRate: number): Promise<number> =>
@@ -269,7 +269,12 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
     const usbJtag = port.info.usbVendorId === 0x303a && port.info.usbProductId === 0x1001;
     // Writes and reads run through the stub at the transfer rate, whenever it is uploaded.
     const writeBaud = wantStub && transferBaud !== undefined ? transferBaud : state.baudRate;
-    const description = { ...described, flashId, flashSizeBytes, stub: wantStub, link: { kind: usbJtag ? "usb-serial-jtag" : "uart", baudRate: writeBaud } as const };
+    const roundTripS = link.roundTrips.medianS();
+    const linkDescription = { kind: usbJtag ? "usb-serial-jtag" : "uart", baudRate: writeBaud, ...(roundTripS !== undefined && { roundTripS }) } as const;
+    // The ROM can take the writes itself while the stub is not running (ChipDescription.romWrites).
+    const stubBytes = wantStub && !state.stub ? await stubUploadBytes(loader) : undefined;
+    const romWrites = stubBytes !== undefined ? { baudRate: state.baudRate, stubBytes } : undefined;
+    const description = { ...described, flashId, flashSizeBytes, stub: wantStub, link: linkDescription, ...(romWrites && { romWrites }) };
     const session: Session = {
       loader, link, state, port, chip, timeouts: opts.timeouts, log: opts.log, flashSizeBytes, romBaudRate: opts.romBaudRate, watch, reconnect, ensureStub,
     };

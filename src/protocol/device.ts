@@ -60,12 +60,28 @@ export interface ChipDescription {
    * with the baud rate in use after connecting. Absent when unknown (test doubles).
    */
   readonly link?: DeviceLink;
+  /**
+   * Set when the stub is wanted but not running yet: writes may instead go through the ROM loader
+   * (plain, at `baudRate`, with the ROM's pipelined digests) without uploading `stubBytes` first —
+   * cheaper for a few sectors on a link with a long round trip. Absent otherwise.
+   */
+  readonly romWrites?: RomWrites;
+}
+
+/** See {@link ChipDescription.romWrites}. */
+export interface RomWrites {
+  /** The rate the ROM talks at (the transfer rate when it was switched in the ROM). */
+  readonly baudRate: number;
+  /** Bytes of the flasher stub an upload sends. */
+  readonly stubBytes: number;
 }
 
 /** See {@link ChipDescription.link}. */
 export interface DeviceLink {
   readonly kind: "uart" | "usb-serial-jtag";
   readonly baudRate: number;
+  /** Round trip of one small request and its reply, measured while connecting (median), in seconds. */
+  readonly roundTripS?: number;
 }
 
 /** Progress of a long operation, in bytes. */
@@ -89,6 +105,8 @@ export interface WriteOptions {
   readonly onProgress?: ByteProgress;
   /** Checked between blocks; when it returns true the write stops at a block boundary. */
   readonly shouldStop?: () => boolean;
+  /** Write through the ROM loader without uploading the stub (see `ChipDescription.romWrites`); ignored once the stub runs. */
+  readonly viaRom?: boolean;
 }
 
 /** A connected chip in download mode. */

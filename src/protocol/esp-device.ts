@@ -19,9 +19,16 @@ export class EspDevice implements Device {
   private closed = false;
 
   constructor(
-    readonly chip: ChipDescription,
+    private readonly description: ChipDescription,
     private readonly session: Session,
   ) {}
+
+  /** What was learnt at connect; writes through the ROM stop being an option once the stub runs. */
+  get chip(): ChipDescription {
+    if (this.description.romWrites === undefined || !this.session.state.stub) return this.description;
+    const { romWrites: _gone, ...rest } = this.description;
+    return rest;
+  }
 
   /** Runs operations strictly one after another: the serial protocol has one conversation. */
   private exclusive<T>(what: string, op: () => Promise<T>): Promise<T> {
@@ -52,6 +59,7 @@ export class EspDevice implements Device {
   // writes 1 KiB at a time): it is uploaded by the first of them (Session.ensureStub).
 
   write(addr: number, data: Uint8Array, options?: WriteOptions): Promise<WriteStats> {
+    if (options?.viaRom === true) return this.exclusive("write", () => flashWrite(this.session, addr, data, options));
     return this.exclusive("write", () => this.withStub(() => flashWrite(this.session, addr, data, options)));
   }
 

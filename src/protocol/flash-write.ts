@@ -23,7 +23,7 @@ import { blockAckTimeoutMs, eraseTimeoutMs, type BlockWork } from "./timeouts.js
 import { dataChecksum, u32le } from "./words.js";
 
 /** Block sizes: the stub's 16 KiB buffer, the size esptool.py uses with the ROM (§5.2). */
-export const WRITE_BLOCK_BYTES = { stub: 0x4000, rom: 0x400 } as const;
+export const WRITE_BLOCK_BYTES = { stub: 0x4000, rom: 0x1000 } as const;
 
 /** Attempts per block when the chip reports a checksum error. */
 export const BLOCK_ATTEMPTS = 3;

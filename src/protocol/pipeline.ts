@@ -42,6 +42,7 @@ export async function exchangeAll(link: CommandLink, loader: ESPLoader, requests
   let sent = 0;
   let outstandingBytes = 0;
   loader.transport.flushInput();
+  const started = performance.now();
   try {
     while (replies.length < requests.length) {
       // Always one request outstanding; more only while they fit the budget.
@@ -56,6 +57,8 @@ export async function exchangeAll(link: CommandLink, loader: ESPLoader, requests
       // it and its reply still have to cross the wire.
       const timeoutMs = r.timeoutMs + wireTimeMs(outstandingBytes + 64, link.state.baudRate);
       replies.push(await link.receive(r.op, { what: r.what, timeoutMs, payloadBytes: r.payloadBytes ?? 0 }));
+      // A lone request measures the link's round trip (round-trips.ts).
+      if (requests.length === 1) link.noteExchange(r.op, r.data.length, performance.now() - started);
       outstandingBytes -= wireBytes[replies.length - 1] as number;
     }
   } catch (err) {

@@ -4,11 +4,12 @@
  * ROM's own, so the stub keeps it (rom-uart.ts). A lost or garbled reply leaves the ROM mid-load:
  * the chip is reset into the ROM again (`restart`) and the upload runs once more.
  */
-import type { ESPLoader } from "esptool-js";
+import { getStubJsonByChipName, type ESPLoader } from "esptool-js";
 import type { CommandLink } from "./command-link.js";
 import type { ChipName } from "./device.js";
 import { OP } from "./opcodes.js";
 import { translateError } from "./protocol-errors.js";
+import { withRegisterCache } from "./register-cache.js";
 import { ESP32_ROM_UART_RECORD } from "./rom-uart.js";
 import type { Timeouts } from "./timeouts.js";
 import { u32le } from "./words.js";
@@ -21,6 +22,8 @@ export interface StubUploadContext {
   readonly romBaudRate: number;
   readonly timeouts: Timeouts;
   readonly log: (line: string) => void;
+  /** eFuse words read while connecting; the upload reads some again (the revision) and gets them from here. */
+  readonly registers: ReadonlyMap<number, number>;
   /** Resets the chip into the ROM loader at the ROM rate; undefined when it cannot (no_reset_no_sync). */
   readonly restart: (() => Promise<void>) | undefined;
 }
@@ -35,7 +38,7 @@ async function upload(ctx: StubUploadContext): Promise<void> {
     });
   }
   ctx.log("Uploading stub...");
-  await loader.runStub();
+  await withRegisterCache(loader, ctx.registers, () => loader.runStub());
   state.stub = loader.IS_STUB;
   ctx.log(state.stub ? "Stub running." : `No flasher stub for ${loader.chip.CHIP_NAME}; talking to the ROM.`);
 }
@@ -51,4 +54,13 @@ export async function uploadStub(ctx: StubUploadContext): Promise<void> {
     await ctx.restart();
     await upload(ctx);
   }
+}
+
+/**
+ * Bytes an upload of the chip's flasher stub sends (text and data), for the planner's estimate; the
+ * revision is not read (only the P4 has per-revision stubs, of about the same size).
+ */
+export async function stubUploadBytes(loader: ESPLoader): Promise<number | undefined> {
+  const stub = await getStubJsonByChipName(loader.chip.CHIP_NAME);
+  return stub === undefined ? undefined : stub.decodedText.length + stub.decodedData.length;
 }

@@ -36,7 +36,7 @@ describe.each([
     expect(device.chip.flashSizeBytes).toBe(4 << 20);
   });
 
-  it("writes uncompressed with a FLASH_BEGIN of the ROM's length and 0x400 blocks", async () => {
+  it("writes uncompressed with a FLASH_BEGIN of the ROM's length and 4 KiB blocks (real ROMs take up to 0x1800)", async () => {
     const { device, flash, rec } = await setup();
     const data = randomBytes(0x1900);
     await device.write(0x10000, data);
@@ -45,7 +45,7 @@ describe.each([
     const begin = rec.events.find((e) => e.dir === "tx" && e.op === 0x02);
     expect(begin?.length).toBe(8 + beginBytes);
     const blocks = rec.events.filter((e) => e.dir === "tx" && e.op === 0x03);
-    expect(blocks.map((b) => b.length)).toEqual(Array(7).fill(8 + 16 + 0x400));
+    expect(blocks.map((b) => b.length)).toEqual(Array(2).fill(8 + 16 + 0x1000));
     // No FLASH_END: flag 1 would make the ROM leave download mode.
     expect(rec.events.some((e) => e.dir === "tx" && e.op === 0x04)).toBe(false);
   });
