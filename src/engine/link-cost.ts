@@ -8,6 +8,7 @@ import {
   costModelForBaud,
   costModelForLink,
   DEFAULT_COST_MODEL,
+  planningRoundTripS,
   ROM_EXCHANGES,
   STUB_EXCHANGES,
   withRoundTrip,
@@ -31,8 +32,9 @@ export function exchangesFor(device: Pick<Device, "chip">, writer: LoaderExchang
 export function costModelFor(request: { readonly cost?: CostModel; readonly baudRate?: number }, device: Pick<Device, "chip">, compress: boolean): CostModel {
   const link = device.chip.link;
   let base = request.cost ?? (link !== undefined ? costModelForLink(link) : request.baudRate !== undefined ? costModelForBaud(request.baudRate) : DEFAULT_COST_MODEL);
-  if (request.cost === undefined && link?.roundTripS !== undefined) {
-    base = withRoundTrip(base, link.roundTripS, exchangesFor(device, device.chip.stub ? STUB_EXCHANGES : ROM_EXCHANGES));
+  const roundTripS = planningRoundTripS(link);
+  if (request.cost === undefined && roundTripS !== undefined) {
+    base = withRoundTrip(base, roundTripS, exchangesFor(device, device.chip.stub ? STUB_EXCHANGES : ROM_EXCHANGES));
   }
   return compress ? base : { ...base, compress: false };
 }

@@ -9,6 +9,7 @@ import {
   buildPlan,
   costModelForBaud,
   digestTimeS,
+  planningRoundTripS,
   programTimeS,
   ROM_EXCHANGES,
   stubUploadTimeS,
@@ -54,7 +55,7 @@ export function chooseLoader(state: ProbeState, device: Pick<Device, "chip">, mo
   if (rom === undefined || options.writeLoader === "stub" || stubPlan.totals.writeBytes + stubPlan.totals.eraseBytes === 0) {
     return { plan: stubPlan, mode, viaRom: false, predictedS: { stub: stubPlan.totals.predictedTimeS } };
   }
-  const roundTripS = device.chip.link?.roundTripS ?? state.cost.digestLatencyS;
+  const roundTripS = planningRoundTripS(device.chip.link) ?? state.cost.digestLatencyS;
   const romLink = costModelForBaud(rom.baudRate);
   const romCost = withRoundTrip({ ...state.cost, linkBytesPerS: romLink.linkBytesPerS, compress: false }, roundTripS, ROM_EXCHANGES);
   const romPlan = buildPlan({ ...state, cost: romCost }, options.planOptions ?? {});

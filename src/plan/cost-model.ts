@@ -121,6 +121,17 @@ export const USB_SERIAL_JTAG_BYTES_PER_S = 1_000_000;
 export interface LinkDescription {
   readonly kind: "uart" | "usb-serial-jtag";
   readonly baudRate: number;
+  /** Measured round trip of one small exchange, in seconds. */
+  readonly roundTripS?: number;
+}
+
+/**
+ * The round trip to plan with on `link`: the one measured on this connection, but never less than a
+ * USB bridge's two 1 ms frames (an in-process test double answers in microseconds of wall time,
+ * which no board behind USB does). Undefined when nothing was measured.
+ */
+export function planningRoundTripS(link: LinkDescription | undefined): number | undefined {
+  return link?.roundTripS === undefined ? undefined : Math.max(link.roundTripS, BRIDGE_ROUND_TRIP_S);
 }
 
 /** The default model for `link`: USB-Serial/JTAG at USB speed, a UART at its baud (8N1). */

@@ -14,7 +14,9 @@
  *   whose target is all 0xFF are always probed: left unknown, each such sector costs an erase (~45 ms)
  *   where its digest costs about 2 ms. The share of blocks found unchanged bounds the share of
  *   unchanged sectors expected inside the changed ones: when (nearly) every block differs, the region
- *   is a code change or new content and is written without reading it a second time.
+ *   is a code change or new content and is written without reading it a second time. A block
+ *   expected to hold only a few differing sectors is searched through its four 16 KiB parts first
+ *   (fewer requests: what a link with a long round trip charges for).
  * - With a cache entry that predicts (nearly) every sector differs, nothing is asked: the whole-region
  *   digest could save less than it costs to read, and the verification proves what is written.
  */
@@ -44,6 +46,8 @@ export interface RegionProbe {
   readonly sectors: readonly SectorState[];
   /** Region-relative indexes of blocks found to differ (blocks phase). */
   readonly differingBlocks: readonly number[];
+  /** Region-relative offsets of 16 KiB parts found to differ (sectors phase), whose sectors are asked next. */
+  readonly differingParts: readonly number[];
   /** Digests answered so far. */
   readonly queries: number;
   /** Flash bytes the chip read to answer them. */
@@ -111,7 +115,7 @@ export function startProbe(regions: readonly TargetRegion[], options: ProbeOptio
       const phase = firstPhase(target, cost, cache, options.firstProbe ?? "auto");
       const pending =
         phase === "whole" ? [{ addr: r.addr, sizeBytes: r.data.length }] : phase === "blocks" ? blockQueries(target, [...Array(target.blockCount).keys()]) : [];
-      return { target, cache, phase, pending, sectors: new Array<SectorState>(target.sectorCount).fill("unknown"), differingBlocks: [], queries: 0, readBytes: 0 };
+      return { target, cache, phase, pending, sectors: new Array<SectorState>(target.sectorCount).fill("unknown"), differingBlocks: [], differingParts: [], queries: 0, readBytes: 0 };
     }),
   };
 }
@@ -137,6 +141,16 @@ function fill(sectors: SectorState[], from: number, count: number, s: SectorStat
 
 /** 4 KiB sectors in a 64 KiB block. */
 const SECTORS_PER_BLOCK = 16;
+/** 4 KiB sectors in a 16 KiB part of a block. */
+const SECTORS_PER_PART = 4;
+/**
+ * A differing block is searched through its four 16 KiB parts first when it is expected to hold at
+ * most this many differing sectors: 4 part digests plus 4 sector digests per differing part cost
+ * fewer requests than 16 sector digests as long as few parts differ (one differing sector: 8
+ * requests instead of 16; four spread ones: about as many). Requests, not bytes, are what a probe
+ * pays for on a link with a round trip (the chip hashes 16 KiB in a few milliseconds).
+ */
+const PARTS_PAY_UP_TO_SECTORS = 4;
 
 /**
  * The share of unchanged sectors to expect inside a block known to differ, from what the block
@@ -180,9 +194,23 @@ function descendToSectors(r: RegionProbe, cost: CostModel, blocks: readonly numb
     // Otherwise the block is written as one run (writeCostS is exactly that run's cost).
     const probe = digestTimeS(cost, sizeBytes, n);
     if (!erasedTarget && probe > sameShare * writeCostS(cost, t, offset, sizeBytes)) continue; // stays unknown → written
-    for (let i = 0; i < n; i++) pending.push({ addr: t.addr + offset + i * SECTOR_SIZE_BYTES, sizeBytes: SECTOR_SIZE_BYTES });
+    const partBytes = SECTORS_PER_PART * SECTOR_SIZE_BYTES;
+    const byParts = n > SECTORS_PER_PART && n * (1 - sameShare) <= PARTS_PAY_UP_TO_SECTORS;
+    const step = byParts ? partBytes : SECTOR_SIZE_BYTES;
+    for (let at = offset; at < offset + sizeBytes; at += step) pending.push({ addr: t.addr + at, sizeBytes: Math.min(step, offset + sizeBytes - at) });
   }
   return { ...r, sectors, phase: pending.length === 0 ? "done" : "sectors", pending };
+}
+
+/** Sector queries inside the 16 KiB parts found to differ. */
+function sectorsOfParts(r: RegionProbe): RegionProbe {
+  const t = r.target;
+  const pending: DigestQuery[] = [];
+  for (const offset of [...r.differingParts].sort((a, b) => a - b)) {
+    const end = Math.min(offset + SECTORS_PER_PART * SECTOR_SIZE_BYTES, t.sizeBytes);
+    for (let at = offset; at < end; at += SECTOR_SIZE_BYTES) pending.push({ addr: t.addr + at, sizeBytes: SECTOR_SIZE_BYTES });
+  }
+  return { ...r, differingParts: [], phase: pending.length === 0 ? "done" : "sectors", pending };
 }
 
 function afterWhole(r: RegionProbe, cost: CostModel, chipMd5: string, sectors: SectorState[]): RegionProbe {
@@ -214,7 +242,7 @@ export function applyDigests(state: ProbeState, queries: readonly DigestQuery[],
   state.regions.forEach((r, idx) => {
     for (const p of r.pending) owner.set(key(p), idx);
   });
-  const regions = state.regions.map((r) => ({ ...r, sectors: [...r.sectors], differingBlocks: [...r.differingBlocks] }));
+  const regions = state.regions.map((r) => ({ ...r, sectors: [...r.sectors], differingBlocks: [...r.differingBlocks], differingParts: [...r.differingParts] }));
   const answered = new Map<number, Set<string>>();
   const wholeAnswers = new Map<number, string>();
   queries.forEach((q, k) => {
@@ -234,6 +262,10 @@ export function applyDigests(state: ProbeState, queries: readonly DigestQuery[],
       const b = offset / BLOCK_SIZE_BYTES;
       if (chip === r.target.md5Of(offset, q.sizeBytes)) fill(r.sectors, offset / SECTOR_SIZE_BYTES, q.sizeBytes / SECTOR_SIZE_BYTES, "same");
       else r.differingBlocks.push(b);
+    } else if (q.sizeBytes > SECTOR_SIZE_BYTES) {
+      // A 16 KiB part of a differing block: equal → its sectors are the same; else its sectors are asked next.
+      if (chip === r.target.md5Of(offset, q.sizeBytes)) fill(r.sectors, offset / SECTOR_SIZE_BYTES, q.sizeBytes / SECTOR_SIZE_BYTES, "same");
+      else r.differingParts.push(offset);
     } else {
       r.sectors[offset / SECTOR_SIZE_BYTES] = chip === r.target.sectorMd5(offset / SECTOR_SIZE_BYTES) ? "same" : "differs";
     }
@@ -249,7 +281,7 @@ export function applyDigests(state: ProbeState, queries: readonly DigestQuery[],
       const differing = [...r.differingBlocks].sort((a, b) => a - b);
       return descendToSectors(settled, state.cost, differing, r.sectors, r.target.blockCount - differing.length);
     }
-    return { ...settled, phase: "done" };
+    return sectorsOfParts(settled);
   });
   return { ...state, regions: next };
 }

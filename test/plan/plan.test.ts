@@ -38,21 +38,21 @@ describe("buildPlan: whole plans", () => {
     expect(buildPlan(state).totals).toMatchObject({ skipped: 1, probeQueries: 1, probeReadBytes: 0x180000 });
   });
 
-  it("one sector differs in a 1.5 MiB region → 24 block + 16 sector digests, one sector written", () => {
+  it("one sector differs in a 1.5 MiB region → 24 block, 4 part (16 KiB) and 4 sector digests, one sector written", () => {
     const flash = flashWith(0x190000);
     fillSectors(flash, 0x10000, 384, 3);
     const data = flash.slice(0x10000, 0x190000);
     fillSectors(data, 100 * S, 1, 9); // sector 100 (block 6) changes
     const { state, rounds } = runProbe(startProbe([{ addr: 0x10000, data }], { cost }), flash);
-    expect(rounds).toBe(2);
+    expect(rounds).toBe(3);
     const time = 0.01 + 0.05 + 4096 / 10_000 + 16 * 0.001;
     expect(buildPlan(state)).toEqual({
       regions: [{
         addr: 0x10000, sizeBytes: 0x180000, outcome: "selective", differingSectors: [100], unknownSectors: [],
         runs: [{ addr: 0x10000 + 100 * S, sizeBytes: S, action: "write" }],
-        predictedBytesToChip: S, predictedTimeS: expect.closeTo(time, 9), probe: { queries: 40, readBytes: 0x180000 + 0x10000 },
+        predictedBytesToChip: S, predictedTimeS: expect.closeTo(time, 9), probe: { queries: 32, readBytes: 0x180000 + 0x10000 + 0x4000 },
       }],
-      totals: { skipped: 0, selective: 1, full: 0, writeBytes: S, eraseBytes: 0, predictedBytesToChip: S, predictedTimeS: expect.closeTo(time, 9), probeQueries: 40, probeReadBytes: 0x190000 },
+      totals: { skipped: 0, selective: 1, full: 0, writeBytes: S, eraseBytes: 0, predictedBytesToChip: S, predictedTimeS: expect.closeTo(time, 9), probeQueries: 32, probeReadBytes: 0x194000 },
     });
   });
 
@@ -133,7 +133,7 @@ describe("buildPlan: whole plans", () => {
     expect(buildPlan(state).regions[0]).toMatchObject({ outcome: "selective", differingSectors: [5, 300], probe: { queries: 1, readBytes: 0x180000 } });
     // Another chip's cache entry is not used.
     const other = runProbe(startProbe([{ addr: 0x10000, data }], { cost, cache: [entry], mac: "11:22:33:44:55:66" }), flash);
-    expect(other.rounds).toBe(2);
+    expect(other.rounds).toBe(3); // blocks, parts, sectors
   });
 
   it("leaves a differing block unprobed (written whole) when reading it costs more than it can save", () => {
@@ -190,11 +190,25 @@ describe("probing rules", () => {
     const data = flash.slice(0x10000, 0x190000);
     fillSectors(data, 40 * S, 1, 18); // sector 40 (block 2)
     const { state, rounds } = runProbe(startProbe([{ addr: 0x10000, data }], { cost: fastLink, firstProbe: "blocks" }), flash);
-    // Prior share 0.1: saving 0.1 × 531.5 ms = 53 ms > 30.6 ms.
-    expect(rounds).toBe(2);
+    // Prior share 0.1: saving 0.1 × 531.5 ms = 53 ms > 30.6 ms. One sector expected to differ: through the parts.
+    expect(rounds).toBe(3);
     expect(buildPlan(state).regions[0]).toMatchObject({
       outcome: "selective", differingSectors: [40], unknownSectors: [], runs: [{ addr: 0x10000 + 40 * S, sizeBytes: S, action: "write" }],
-      probe: { queries: 24 + 16, readBytes: 0x180000 + 0x10000 },
+      probe: { queries: 24 + 4 + 4, readBytes: 0x180000 + 0x10000 + 0x4000 },
+    });
+  });
+
+  it("blocks expected to hold many differing sectors are asked sector by sector, not through their 16 KiB parts", () => {
+    // 2 of 4 blocks unchanged: a differing block is expected to keep about half its sectors (8 differ > 4).
+    const flash = flashWith(0x50000);
+    fillSectors(flash, 0x10000, 64, 31);
+    const data = flash.slice(0x10000, 0x50000);
+    fillSectors(data, 0, 3, 32); // sectors 0-2 (block 0)
+    fillSectors(data, 20 * S, 1, 33); // sector 20 (block 1)
+    const { state, rounds } = runProbe(startProbe([{ addr: 0x10000, data }], { cost: fastLink, firstProbe: "blocks" }), flash);
+    expect(rounds).toBe(2);
+    expect(buildPlan(state, { merge: false, widen: false }).regions[0]).toMatchObject({
+      differingSectors: [0, 1, 2, 20], unknownSectors: [], probe: { queries: 4 + 32, readBytes: 0x40000 + 0x20000 },
     });
   });
 
@@ -209,7 +223,7 @@ describe("probing rules", () => {
     fillSectors(data, 40 * S, 1, 22); // sector 40 (block 2)
     fillSectors(data, 200 * S, 1, 23); // sector 200 (block 12)
     const { state, rounds } = runProbe(startProbe([{ addr: 0x10000, data }], { cost: slowerMd5, firstProbe: "blocks" }), flash);
-    expect(rounds).toBe(2);
+    expect(rounds).toBe(3);
     expect(buildPlan(state, { merge: false, widen: false }).regions[0]).toMatchObject({
       outcome: "selective", differingSectors: [40, 200], unknownSectors: [],
       runs: [{ addr: 0x10000 + 40 * S, sizeBytes: S, action: "write" }, { addr: 0x10000 + 200 * S, sizeBytes: S, action: "write" }],
