@@ -2,7 +2,6 @@
  * Serial-port discovery: serialport's own listing (udev on Linux, IOKit on macOS, SetupAPI on Windows)
  * merged with what Linux sysfs says, so ports are found and identified even where `udevadm` is missing.
  */
-import { SerialPort } from "serialport";
 import { guessBridge, type UsbBridge } from "./usb-bridges.js";
 import { readSysfsPorts, type SysfsPort } from "./sysfs-ports.js";
 
@@ -68,6 +67,8 @@ function toListing(port: SysfsPort): SerialPortListing {
 
 async function listNative(): Promise<SysfsPort[]> {
   try {
+    // Loaded on first use, like the port itself (serial-port-port.ts).
+    const { SerialPort } = await import("serialport");
     const ports = await SerialPort.list();
     return ports.map((p) =>
       withoutUndefined({
