@@ -9,13 +9,15 @@ import type { TargetCheck } from "./targets.js";
 
 const KIB = 1024;
 
-function bytes(n: number): string {
+/** A byte count in a few characters: `1.64M`, `416K`, `512`. */
+export function bytes(n: number): string {
   if (n >= 1024 * KIB) return `${(n / 1024 / KIB).toFixed(2)}M`;
   if (n >= 10 * KIB) return `${(n / KIB).toFixed(0)}K`;
   return String(n);
 }
 
-function pad(cells: readonly string[], widths: readonly number[]): string {
+/** One table row: the first two cells left-aligned, the rest right-aligned, the last one free. */
+export function pad(cells: readonly string[], widths: readonly number[]): string {
   return cells.map((c, i) => (i === cells.length - 1 ? c : i <= 1 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
 }
 

@@ -29,12 +29,17 @@ export interface EspsyncOptions {
   readonly timeoutMs: number;
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
+  /**
+   * Another node entry to run instead of the espsync CLI, with the same arguments: a program built
+   * on espsync's library (the QEMU benchmark's strategies that the CLI does not offer).
+   */
+  readonly script?: string;
 }
 
-/** Starts `node dist/src/bin.js <args>`; SIGKILLs it after `timeoutMs`. */
+/** Starts `node dist/src/bin.js <args>` (or `node <script> <args>`); SIGKILLs it after `timeoutMs`. */
 export function startEspsync(args: readonly string[], options: EspsyncOptions): EspsyncChild {
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [options.script ?? BIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -9,7 +9,9 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+// test/qemu, or dist/test/qemu once compiled for the QEMU benchmark (npm run bench:qemu).
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.resolve(HERE, HERE.split(path.sep).includes("dist") ? "../../.." : "../..");
 
 /** Espressif's QEMU with the chips' real mask ROMs, and its start / monitor scripts. */
 export const QEMU_DIR = path.resolve(REPO_ROOT, "../shared/qemu");

@@ -8,7 +8,9 @@
  * back to the flash file through its block layer as it happens (checked on this rig: a 4 KiB write
  * was in the file the moment espsync exited, QEMU still running). The tests rely on that and read
  * the file after the next `system_reset`, by which time the session's writes have long completed.
- * The file is written before QEMU starts to seed it; QEMU reads it in at start-up.
+ * The file is written before QEMU starts to seed it; QEMU reads it in at start-up, and only then
+ * (checked on this rig: bytes written into the file while QEMU ran were not seen by an espsync read,
+ * not even after `system_reset`), so new contents need a restart (`restart`).
  */
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -43,6 +45,7 @@ export interface QemuInstance {
   readonly chip: QemuChip;
   /** QEMU's UART0 TCP port on 127.0.0.1. */
   readonly port: number;
+  /** The running QEMU's PID (a new one after {@link QemuInstance.restart}). */
   readonly pid: number;
   /** The raw flash image QEMU uses. */
   readonly flashFile: string;
@@ -53,6 +56,13 @@ export interface QemuInstance {
   reset(): Promise<void>;
   /** The whole flash as QEMU's file holds it now. */
   readFlash(): Buffer;
+  /**
+   * Stops QEMU, puts `flash` (the whole flash, {@link FLASH_BYTES}) into the flash file and boots
+   * QEMU again on the same port with the same eFuse file, so the chip keeps its MAC (the digest
+   * cache is keyed by it) and a proxy in front of the port keeps working. Call `reset()` after it
+   * before talking to the ROM: the banner printed at boot went to nobody.
+   */
+  restart(flash: Uint8Array): Promise<void>;
   /** Kills QEMU, waits until it is gone, removes the temporary directory. */
   stop(): Promise<void>;
 }
@@ -122,17 +132,37 @@ export async function startQemu(chip: QemuChip, options: StartOptions = {}): Pro
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     try {
-      const pid = Number((await script("start-qemu.sh", [chip, String(port), flashFile], { RUN_DIR: runDir, QEMU_EXTRA: QEMU_EXTRA[chip] }, START_TIMEOUT_MS)).trim().split("\n").pop());
-      if (!Number.isInteger(pid) || pid <= 0) throw new Error(`start-qemu.sh printed no PID for port ${port}`);
-      running.add(pid);
+      const pid = await launch(chip, port, flashFile, runDir);
       return instance(chip, port, pid, flashFile, dir, runDir);
     } catch (e) {
       lastError = e;
-      await killFromPidFile(runDir, chip, port); // a start that timed out may have left QEMU running
     }
   }
   rmSync(dir, { recursive: true, force: true });
   throw lastError;
+}
+
+/** Runs start-qemu.sh; returns QEMU's PID. A start that failed leaves no QEMU behind. */
+async function launch(chip: QemuChip, port: number, flashFile: string, runDir: string): Promise<number> {
+  try {
+    const pid = Number((await script("start-qemu.sh", [chip, String(port), flashFile], { RUN_DIR: runDir, QEMU_EXTRA: QEMU_EXTRA[chip] }, START_TIMEOUT_MS)).trim().split("\n").pop());
+    if (!Number.isInteger(pid) || pid <= 0) throw new Error(`start-qemu.sh printed no PID for port ${port}`);
+    running.add(pid);
+    return pid;
+  } catch (e) {
+    await killFromPidFile(runDir, chip, port); // a start that timed out may have left QEMU running
+    throw e;
+  }
+}
+
+/** SIGTERM, then SIGKILL if QEMU does not go; resolves once it is gone. */
+async function terminate(pid: number): Promise<void> {
+  killQuietly(pid, "SIGTERM");
+  if (!(await waitGone(pid, STOP_TIMEOUT_MS))) {
+    killQuietly(pid, "SIGKILL");
+    if (!(await waitGone(pid, STOP_TIMEOUT_MS))) throw new Error(`QEMU PID ${pid} survived SIGKILL`);
+  }
+  running.delete(pid);
 }
 
 async function killFromPidFile(runDir: string, chip: QemuChip, port: number): Promise<void> {
@@ -144,11 +174,14 @@ async function killFromPidFile(runDir: string, chip: QemuChip, port: number): Pr
   await waitGone(pid, STOP_TIMEOUT_MS);
 }
 
-function instance(chip: QemuChip, port: number, pid: number, flashFile: string, dir: string, runDir: string): QemuInstance {
+function instance(chip: QemuChip, port: number, firstPid: number, flashFile: string, dir: string, runDir: string): QemuInstance {
+  let pid = firstPid;
   return {
     chip,
     port,
-    pid,
+    get pid() {
+      return pid;
+    },
     flashFile,
     async reset() {
       // Twice at most: a previous client QEMU has not let go of yet keeps ours waiting, and the
@@ -165,13 +198,24 @@ function instance(chip: QemuChip, port: number, pid: number, flashFile: string, 
       }
     },
     readFlash: () => readFileSync(flashFile),
-    async stop() {
-      killQuietly(pid, "SIGTERM");
-      if (!(await waitGone(pid, STOP_TIMEOUT_MS))) {
-        killQuietly(pid, "SIGKILL");
-        if (!(await waitGone(pid, STOP_TIMEOUT_MS))) throw new Error(`QEMU PID ${pid} survived SIGKILL`);
+    async restart(flash) {
+      if (flash.length !== FLASH_BYTES) throw new Error(`restart: the flash must be ${FLASH_BYTES} bytes, got ${flash.length}`);
+      await terminate(pid);
+      writeFileSync(flashFile, flash);
+      // The port was QEMU's own a moment ago; another process taking it in between is unlikely but
+      // possible, and the instance cannot move (a proxy may point at it): a few tries, then fail.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          pid = await launch(chip, port, flashFile, runDir);
+          return;
+        } catch (e) {
+          if (attempt === 3) throw e;
+          await new Promise((r) => setTimeout(r, 500));
+        }
       }
-      running.delete(pid);
+    },
+    async stop() {
+      await terminate(pid);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -29,14 +29,22 @@ export interface RunningSession {
   readonly done: Promise<Session>;
 }
 
+/** Per-session choices beyond the command line. */
+export interface SessionOptions {
+  /** Environment on top of the rig's (e.g. another ESPSYNC_CACHE_DIR than the rig's own). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** A node entry to run instead of the espsync CLI, given the same arguments (see espsync-process.ts). */
+  readonly script?: string;
+}
+
 /** A chip under QEMU with a counting proxy in front of it. */
 export interface QemuRig {
   readonly qemu: QemuInstance;
   readonly wire: WireCounter;
   /** Runs `espsync <command> <args> -p … --before no-reset --after no-reset <connection args>`. */
-  run(label: string, command: readonly string[], timeoutMs: number): Promise<Session>;
+  run(label: string, command: readonly string[], timeoutMs: number, options?: SessionOptions): Promise<Session>;
   /** Like {@link run}, without waiting for the end. */
-  start(label: string, command: readonly string[], timeoutMs: number): Promise<RunningSession>;
+  start(label: string, command: readonly string[], timeoutMs: number, options?: SessionOptions): Promise<RunningSession>;
   /** Stops QEMU and the proxy; removes the temporary files. */
   stop(): Promise<void>;
 }
@@ -45,6 +53,8 @@ export interface QemuRig {
 export interface RigOptions extends StartOptions {
   /** Appended to every espsync command line, e.g. `--baud 921600` or `--no-stub`. */
   readonly connection: readonly string[];
+  /** Where the one line per session goes (default: console.log). */
+  readonly log?: (line: string) => void;
 }
 
 /** Boots `chip` under QEMU and puts a counting proxy in front of it. */
@@ -59,7 +69,8 @@ export async function startRig(chip: QemuChip, options: RigOptions): Promise<Qem
   let sessions = 0;
   const traceDir = process.env.ESPSYNC_QEMU_TRACE_DIR;
 
-  const start = async (label: string, command: readonly string[], timeoutMs: number): Promise<RunningSession> => {
+  const log = options.log ?? ((line: string): void => console.log(line));
+  const start = async (label: string, command: readonly string[], timeoutMs: number, session: SessionOptions = {}): Promise<RunningSession> => {
     // Every session, the first too, meets a freshly reset ROM loader that has printed its banner.
     sessions++;
     await qemu.reset();
@@ -67,13 +78,13 @@ export async function startRig(chip: QemuChip, options: RigOptions): Promise<Qem
     const args = [...command, "-p", `socket://127.0.0.1:${wire.port}`, "--before", "no-reset", "--after", "no-reset", ...options.connection];
     if (traceDir) args.push("--trace");
     const n = sessions;
-    const { child, done } = startEspsync(args, { timeoutMs, env: { ESPSYNC_CACHE_DIR: cacheDir } });
+    const { child, done } = startEspsync(args, { timeoutMs, env: { ESPSYNC_CACHE_DIR: cacheDir, ...session.env }, ...(session.script !== undefined && { script: session.script }) });
     return {
       kill: () => child.kill("SIGKILL"),
       done: done.then((exit) => {
         const counts = wire.take();
         if (traceDir) writeFileSync(path.join(traceDir, `${chip}-${qemu.port}-${n}-${label.replace(/[^\w.-]+/g, "_")}.log`), exit.stderr);
-        console.log(`[qemu ${chip}] ${label}: exit ${exit.exit ?? exit.signal} in ${(exit.durationMs / 1000).toFixed(1)} s; wire: ${formatWire(counts)}`);
+        log(`[qemu ${chip}] ${label}: exit ${exit.exit ?? exit.signal} in ${(exit.durationMs / 1000).toFixed(1)} s; wire: ${formatWire(counts)}`);
         return { ...exit, wire: counts };
       }),
     };
@@ -83,7 +94,7 @@ export async function startRig(chip: QemuChip, options: RigOptions): Promise<Qem
     qemu,
     wire,
     start,
-    run: async (label, command, timeoutMs) => (await start(label, command, timeoutMs)).done,
+    run: async (label, command, timeoutMs, session) => (await start(label, command, timeoutMs, session)).done,
     async stop() {
       await wire.close();
       await qemu.stop();
