@@ -32,6 +32,10 @@ export async function startWireCounter(targetPort: number): Promise<WireCounter>
   const server: Server = createServer({ allowHalfOpen: true }, (client) => {
     tally.connections++;
     const upstream = connect({ host: "127.0.0.1", port: targetPort, allowHalfOpen: true });
+    // Forward every chunk at once, as the flasher's own socket does: Nagle here would hold small
+    // replies and requests back and add round trips the flasher never caused.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     sockets.add(client).add(upstream);
     // A new decoder per connection: a frame cut off by a killed flasher must not glue onto the next.
     const reader = new SlipReader((frame) => {
