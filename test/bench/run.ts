@@ -8,6 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { parseArgs as parseCliArgs } from "node:util";
 import { LINK_PROFILES, runBench } from "./bench.js";
 import { measureHostCost, type HostCostReport } from "./host-cost.js";
 import { renderHostCost, renderRatios, renderResults, renderTargets } from "./report.js";
@@ -22,21 +23,17 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { out: path.join(repoRoot(), "dist/bench-results.json"), scenarios: [], profiles: [], host: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === "--out") args.out = path.resolve(value());
-    else if (a === "--scenario") args.scenarios.push(value());
-    else if (a === "--profile") args.profiles.push(value());
-    else if (a === "--no-host") args.host = false;
-    else throw new Error(`unknown option ${a} (use --out FILE, --scenario ID, --profile NAME, --no-host)`);
-  }
-  return args;
+  const { values } = parseCliArgs({
+    args: [...argv],
+    options: { out: { type: "string" }, scenario: { type: "string", multiple: true }, profile: { type: "string", multiple: true }, "no-host": { type: "boolean" } },
+    strict: true,
+  });
+  return {
+    out: path.resolve(values.out ?? path.join(repoRoot(), "dist/bench-results.json")),
+    scenarios: values.scenario ?? [],
+    profiles: values.profile ?? [],
+    host: values["no-host"] !== true,
+  };
 }
 
 async function main(): Promise<number> {

@@ -12,6 +12,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { parseArgs as parseCliArgs } from "node:util";
 import { qemuUnavailable } from "../../qemu/qemu-env.js";
 import { startRig, type QemuRig } from "../../qemu/qemu-rig.js";
 import { renderTargets } from "../report.js";
@@ -33,23 +34,20 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { out: path.join(repoRoot(), "dist/bench-qemu-results.json"), scenarios: [], quick: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === "--out") args.out = path.resolve(value());
-    else if (a === "--quick") args.quick = true;
-    else if (a === "--scenario") {
-      const id = value();
-      if (!(QEMU_SCENARIO_IDS as readonly string[]).includes(id)) throw new Error(`unknown scenario ${id} (one of ${QEMU_SCENARIO_IDS.join(", ")})`);
-      args.scenarios.push(id as QemuScenarioId);
-    } else throw new Error(`unknown option ${a} (use --out FILE, --scenario ID, --quick)`);
+  const { values } = parseCliArgs({
+    args: [...argv],
+    options: { out: { type: "string" }, scenario: { type: "string", multiple: true }, quick: { type: "boolean" } },
+    strict: true,
+  });
+  const scenarios = values.scenario ?? [];
+  for (const id of scenarios) {
+    if (!(QEMU_SCENARIO_IDS as readonly string[]).includes(id)) throw new Error(`unknown scenario ${id} (one of ${QEMU_SCENARIO_IDS.join(", ")})`);
   }
-  return args;
+  return {
+    out: path.resolve(values.out ?? path.join(repoRoot(), "dist/bench-qemu-results.json")),
+    scenarios: scenarios as QemuScenarioId[],
+    quick: values.quick === true,
+  };
 }
 
 const log = (line: string): void => void process.stderr.write(`  ${line}\n`);
