@@ -122,9 +122,17 @@ async function setRomFlashParams(link: CommandLink, opts: ResolvedConnectOptions
   await link.command(OP.SPI_SET_PARAMS, u32le(0, flashSizeBytes, 0x10000, 0x1000, 0x100, 0xffff), { what: "SPI_SET_PARAMS", timeoutMs: opts.timeouts.defaultMs });
 }
 
-/** The ROM needs SPI_ATTACH (payload with a 4-byte "is legacy" tail) and the flash parameters again after a reset (§2.7). */
+/**
+ * SPI_ATTACH: the ROM's payload has a 4-byte "is legacy" tail (§2.7); the stub takes the first word
+ * alone and answers 8 bytes with C0 (as esptool sends it: the tail only when no stub runs).
+ */
+async function spiAttach(link: CommandLink, opts: ResolvedConnectOptions): Promise<void> {
+  await link.command(OP.SPI_ATTACH, link.state.stub ? u32le(0) : u32le(0, 0), { what: "SPI_ATTACH", timeoutMs: opts.timeouts.defaultMs });
+}
+
+/** The ROM needs SPI_ATTACH and the flash parameters again after a reset (§2.7). */
 async function attachRomFlash(link: CommandLink, opts: ResolvedConnectOptions, flashSizeBytes: number): Promise<void> {
-  await link.command(OP.SPI_ATTACH, u32le(0, 0), { what: "SPI_ATTACH", timeoutMs: opts.timeouts.defaultMs });
+  await spiAttach(link, opts);
   if (flashSizeBytes) await setRomFlashParams(link, opts, flashSizeBytes);
 }
 
@@ -255,8 +263,8 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
       await withRegisterCache(loader, registers, () => switchRate(transferBaud));
     }
     step = "reading the flash id";
-    // The ROM needs SPI_ATTACH before any flash command; its payload has a 4-byte "is legacy" tail (§2.7).
-    await link.command(OP.SPI_ATTACH, u32le(0, 0), { what: "SPI_ATTACH", timeoutMs: opts.timeouts.defaultMs });
+    // The ROM needs SPI_ATTACH before any flash command (a stub left running by an earlier session too).
+    await spiAttach(link, opts);
     const flashId = state.secureDownloadMode ? 0 : await readFlashId(link, loader, opts.timeouts.defaultMs);
     flashSizeBytes = flashSizeFromJedecId(flashId);
     if (!state.secureDownloadMode) {

@@ -50,6 +50,30 @@ describe("connect against the simulator (default_reset, stub, 921600 baud)", () 
     expect(port.chip.flash.counters.commands.MEM_BEGIN).toBeUndefined();
   });
 
+  it("reports the measured round trip and, until the stub runs, the ROM as a writer (with the stub's size)", async () => {
+    const { device, port } = await connectSim("sim:esp32c3");
+    // An in-process chip answers within milliseconds of wall time; a measurement exists and is small.
+    expect(device.chip.link?.roundTripS).toBeGreaterThan(0);
+    expect(device.chip.link?.roundTripS).toBeLessThan(0.5);
+    // esptool-js 0.7.0's ESP32-C3 stub: text and data together are several KiB.
+    expect(device.chip.romWrites).toEqual({ baudRate: 921600, stubBytes: expect.any(Number) });
+    expect(device.chip.romWrites?.stubBytes).toBeGreaterThan(4096);
+    // A write through the ROM leaves the stub where it is; the first stub operation uploads it and
+    // the ROM stops being on offer.
+    await device.write(0x10000, new Uint8Array(0x1000).fill(0x5a), { viaRom: true });
+    expect(port.chip.mode).toBe("rom");
+    expect(port.chip.flash.bytes[0x10000]).toBe(0x5a);
+    await device.read(0, 16);
+    expect(port.chip.mode).toBe("stub");
+    expect(device.chip.romWrites).toBeUndefined();
+  });
+
+  it("offers no ROM writes without a stub to weigh them against (--no-stub)", async () => {
+    const { device } = await connectSim("sim:esp32c3", { stub: false });
+    expect(device.chip.stub).toBe(false);
+    expect(device.chip.romWrites).toBeUndefined();
+  });
+
   it("reports security info on chips that have GET_SECURITY_INFO, none on ESP32", async () => {
     const c3 = await connectSim("sim:esp32c3");
     expect(c3.device.chip.security).toMatchObject({ chipId: 5, secureDownloadMode: false, flashEncryption: false });
@@ -144,6 +168,7 @@ describe("finish", () => {
   it("no_reset_no_sync finds the stub left running by the previous session", async () => {
     // Both sessions at 115200: the second one opens the port at the ROM rate and does not sync.
     const first = await connectSim("sim:esp32s3", { baudRate: 115200 });
+    await first.device.read(0, 16); // the stub runs once a read needed it
     await first.device.finish("no_reset_stub");
     const framesBefore = first.port.chip.stats.framesFromHost;
     const resetsBefore = first.port.chip.stats.resets;
@@ -152,6 +177,7 @@ describe("finish", () => {
     open.push(second);
     expect(second.chip.chip).toBe("esp32s3");
     expect(second.chip.stub).toBe(true);
+    expect(second.chip.romWrites).toBeUndefined(); // the stub already runs: the ROM is not reachable
     expect(first.port.chip.stats.resets).toBe(resetsBefore);
     expect(first.port.chip.stats.framesFromHost).toBeGreaterThan(framesBefore);
     expect(rec.events.filter((e) => e.dir === "tx" && (e.op === 0x08 || e.op === 0x05))).toEqual([]); // no SYNC, no stub upload
