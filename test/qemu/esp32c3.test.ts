@@ -1,9 +1,10 @@
 /**
  * espsync against the real ESP32-C3 mask ROM and flasher stub under QEMU over socket:// at 115200
  * (no --baud: QEMU's C3 drops data now and then at 921600, see ../shared/qemu/README.md): flash the
- * IDF v5.2 hello set (bootloader at 0x0), re-flash it unchanged, read the bootloader back.
+ * IDF v5.2 hello set (bootloader at 0x0), re-flash it unchanged, write a small change through the
+ * ROM itself, read the bootloader back.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,6 +79,33 @@ suite(`ESP32-C3 ROM + stub under QEMU, socket:// at 115200${why === undefined ? 
     expect(s.wire.eraseRegions).toEqual([]);
     expect(s.wire.eraseFlash).toBe(0);
     expect(Buffer.compare(rig.qemu.readFlash(), before)).toBe(0);
+  }, 150_000);
+
+  it("a two-sector change at 115200 is written by the real ROM itself: plain FLASH_BEGIN/DATA, no stub upload, the flash holds it", async () => {
+    // Pseudo-random (incompressible) bytes on erased flash: uploading the stub (~8 KiB at ~11.5 KB/s
+    // plus its round trips) costs more than sending these 8 KiB to the ROM.
+    const data = Buffer.alloc(0x2000);
+    let x = 0x2545f491;
+    for (let i = 0; i < data.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      data[i] = x & 0xff;
+    }
+    const file = path.join(out, "two-sectors.bin");
+    writeFileSync(file, data);
+    const before = rig.qemu.readFlash();
+    const s = await rig.run("c3 two sectors through the ROM", ["flash", "0x300000", file], 120_000);
+    expect(s.exit, s.stderr).toBe(0);
+    expect(s.wire.ops.MEM_BEGIN ?? 0).toBe(0);
+    expect(s.wire.ops.FLASH_DEFL_BEGIN ?? 0).toBe(0);
+    expect(sectorsCovered(s.wire.begins)).toEqual([0x300000, 0x301000]);
+    expect(s.wire.begins.every((b) => b.op === "FLASH_BEGIN")).toBe(true);
+    const after = rig.qemu.readFlash();
+    expect(Buffer.compare(after.subarray(0x300000, 0x302000), data)).toBe(0);
+    // Nothing else changed.
+    after.set(before.subarray(0x300000, 0x302000), 0x300000);
+    expect(Buffer.compare(after, before)).toBe(0);
   }, 150_000);
 
   it("read: the bootloader read back equals bootloader.bin", async () => {
