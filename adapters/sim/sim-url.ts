@@ -23,13 +23,23 @@ function parseFlashSize(text: string): number {
 export function parseSimUrl(url: string): SimOptions {
   const m = /^sim:(?:\/\/)?([^?]*)(?:\?(.*))?$/.exec(url.trim());
   if (!m) throw new EspsyncError("USAGE", `not a simulator URL: "${url}"`, { hint: `Write sim:<chip>, e.g. sim:esp32c3 (chips: ${SIM_CHIPS.join(", ")}).` });
-  const chip = (m[1] ?? "").toLowerCase().replace(/-/g, "");
+  return simOptions(m[1] ?? "", new URLSearchParams(m[2] ?? ""), `in ${url}`);
+}
+
+/**
+ * The simulator's options from a chip name and `key=value` settings (a `sim:` URL's query, or
+ * `espsync sim`'s flags); `where` ends every message (`in sim:esp32?x=1`, `for espsync sim`).
+ */
+export function simOptions(chipName: string, settings: Iterable<[string, string]>, where: string): SimOptions {
+  const chip = chipName.toLowerCase().replace(/-/g, "");
   if (!(SIM_CHIPS as readonly string[]).includes(chip)) {
-    throw new EspsyncError("CHIP_UNKNOWN", `unknown simulated chip "${m[1] ?? ""}" in ${url}`, { hint: `Use one of: ${SIM_CHIPS.join(", ")}.` });
+    throw new EspsyncError("CHIP_UNKNOWN", `the simulator does not model the chip "${chipName}" (${where.replace(/^in /, "")})`, {
+      hint: `Simulated chips: ${SIM_CHIPS.join(", ")}.`,
+    });
   }
   const options: SimOptions = { chip: chip as SimChipName, flashSizeBytes: 0x400000 };
   const bool = (v: string) => v === "" || v === "1" || v === "true" || v === "yes";
-  for (const [key, value] of new URLSearchParams(m[2] ?? "")) {
+  for (const [key, value] of settings) {
     switch (key) {
       case "flash":
         options.flashSizeBytes = parseFlashSize(value);
@@ -39,16 +49,16 @@ export function parseSimUrl(url: string): SimOptions {
         options.mac = value;
         break;
       case "seed":
-        if (!/^\d+$/.test(value)) throw new EspsyncError("USAGE", `invalid seed "${value}" in ${url}`, { hint: "Use a non-negative integer." });
+        if (!/^\d+$/.test(value)) throw new EspsyncError("USAGE", `invalid seed "${value}" ${where}`, { hint: "Use a non-negative integer." });
         options.seed = Number(value);
         break;
       case "boot":
-        if (value !== "app" && value !== "download") throw new EspsyncError("USAGE", `invalid boot "${value}" in ${url}`, { hint: "Use boot=download or boot=app." });
+        if (value !== "app" && value !== "download") throw new EspsyncError("USAGE", `invalid boot "${value}" ${where}`, { hint: "Use boot=download or boot=app." });
         options.boot = value;
         break;
       case "timing":
         if (!(value in TIMING_PROFILES)) {
-          throw new EspsyncError("USAGE", `invalid timing profile "${value}" in ${url}`, { hint: `Use one of: ${Object.keys(TIMING_PROFILES).join(", ")}.` });
+          throw new EspsyncError("USAGE", `invalid timing profile "${value}" ${where}`, { hint: `Use one of: ${Object.keys(TIMING_PROFILES).join(", ")}.` });
         }
         options.timing = value as TimingProfileName;
         break;
@@ -67,12 +77,12 @@ export function parseSimUrl(url: string): SimOptions {
         break;
       case "delay":
         if (!/^\d+$/.test(value) || Number(value) > 10_000) {
-          throw new EspsyncError("USAGE", `invalid delay "${value}" in ${url}`, { hint: "Use whole milliseconds per flash data block, 0 to 10000." });
+          throw new EspsyncError("USAGE", `invalid delay "${value}" ${where}`, { hint: "Use whole milliseconds per flash data block, 0 to 10000." });
         }
         options.dataReplyDelayMs = Number(value);
         break;
       default:
-        throw new EspsyncError("USAGE", `unknown simulator option "${key}" in ${url}`, {
+        throw new EspsyncError("USAGE", `unknown simulator option "${key}" ${where}`, {
           hint: "Options: flash, mac, seed, boot, timing, file, usb, sdm, encrypted, delay.",
         });
     }

@@ -88,6 +88,37 @@ describe("espsync sim", () => {
     expect(second).toMatch(/^hint: \S/);
   });
 
+  it("names an unmodelled chip as typed, never an internal URL, and lists the simulated chips", () => {
+    const result = spawnSync(process.execPath, [BIN, "sim", "--chip", "esp32p4", "--listen", "127.0.0.1:0"], { encoding: "utf8", timeout: 10_000 });
+    expect(result.status).toBe(2);
+    const [first, second] = result.stderr.trim().split("\n");
+    expect(first).toBe('error[CHIP_UNKNOWN]: the simulator does not model the chip "esp32p4" (for espsync sim --chip esp32p4)');
+    expect(first).not.toMatch(/sim:/);
+    expect(second).toBe("hint: Simulated chips: esp32, esp32s2, esp32s3, esp32c3, esp32c6, esp32h2.");
+  });
+
+  it("--help lists the simulator's own options and --chip, none of the connection options it ignores", () => {
+    const help = spawnSync(process.execPath, [BIN, "sim", "--help"], { encoding: "utf8", timeout: 10_000 }).stdout;
+    for (const used of ["--listen", "--rfc2217", "--pty", "--flash-size", "--flash-file", "--mac", "--seed", "--boot", "--sdm", "--flash-encryption", "--usb", "--timing", "--delay", "--chip"]) {
+      expect(help).toContain(used);
+    }
+    for (const unused of ["--port", "--baud", "--before", "--after", "--reset-sequence", "--connect-attempts", "--stub", "--json", "--trace"]) {
+      expect(help).not.toContain(unused);
+    }
+    expect(help).toMatch(/--chip +Simulated chip: esp32, esp32s2, esp32s3, esp32c3, esp32c6, esp32h2/);
+  });
+
+  it.each([
+    [["--sdm"], { secureDownloadMode: true, flashEncryption: false }],
+    [["--flash-encryption"], { secureDownloadMode: false, flashEncryption: true }],
+  ])("%j: a client sees the chip's security state over the served port", async (flags, expected) => {
+    const { port } = await startSim(["--chip", "esp32c3", ...flags, "--listen", "127.0.0.1:0"]);
+    const info = spawnSync(process.execPath, [BIN, "info", "--json", "-p", `socket://127.0.0.1:${port}`, "--before", "no-reset", "--after", "no-reset"], { encoding: "utf8", timeout: 20_000 });
+    expect(info.status, info.stderr).toBe(0);
+    const chip = (JSON.parse(info.stdout) as { boards: { chip: { security: Record<string, unknown> } }[] }).boards[0]?.chip;
+    expect(chip?.security).toMatchObject(expected);
+  });
+
   it("refuses a TCP port that is already in use with exit 3 and PORT_BUSY", async () => {
     const { port } = await startSim(["--chip", "esp32", "--listen", "127.0.0.1:0"]);
     const result = spawnSync(process.execPath, [BIN, "sim", "--chip", "esp32", "--listen", `127.0.0.1:${port}`], { encoding: "utf8", timeout: 10_000 });

@@ -2,7 +2,7 @@
  * `espsync sim`: runs the virtual chip as a server, so any host — espsync, esptool, esptool-js —
  * can flash it over raw TCP (`socket://`), RFC 2217 or a pseudo-terminal.
  */
-import { createVirtualChip, parseSimUrl, serveEndpoint } from "../../../adapters/index.js";
+import { createVirtualChip, serveEndpoint, SIM_CHIPS, simOptions, TIMING_PROFILES } from "../../../adapters/index.js";
 import { EspsyncError } from "../../errors.js";
 import type { CommandSpec } from "../command.js";
 import { EXIT } from "../exit-codes.js";
@@ -17,6 +17,8 @@ export const simCommand: CommandSpec = {
   ],
   builder: (y) =>
     y
+      // The chips the simulator models, not every chip espsync can flash.
+      .describe("chip", `Simulated chip: ${SIM_CHIPS.join(", ")} (default esp32)`)
       .option("listen", { type: "string", describe: "Serve raw TCP on HOST:PORT (what esptool calls socket://)", group: "Simulator:" })
       .option("rfc2217", { type: "string", describe: "Serve RFC 2217 on HOST:PORT (DTR/RTS drive the reset model)", group: "Simulator:" })
       .option("pty", { type: "boolean", default: false, describe: "Serve on a new pseudo-terminal and print its path", group: "Simulator:" })
@@ -24,7 +26,22 @@ export const simCommand: CommandSpec = {
       .option("flash-file", { type: "string", describe: "Keep the flash in this file across restarts (created erased when missing)", group: "Simulator:" })
       .option("mac", { type: "string", describe: "Factory MAC, e.g. 24:0a:c4:00:00:01", group: "Simulator:" })
       .option("seed", { type: "number", describe: "Derive a deterministic MAC from this number", group: "Simulator:" })
-      .option("boot", { type: "string", choices: ["download", "app"], default: "download", describe: "State at start", group: "Simulator:" }),
+      .option("boot", { type: "string", choices: ["download", "app"], default: "download", describe: "State at start", group: "Simulator:" })
+      .option("sdm", { type: "boolean", default: false, describe: "Secure Download Mode: the ROM refuses register reads, digests and the stub", group: "Simulator:" })
+      .option("flash-encryption", { type: "boolean", default: false, describe: "Flash encryption enabled (FLASH_CRYPT_CNT odd): digests are of the ciphertext", group: "Simulator:" })
+      .option("usb", { type: "boolean", default: false, describe: "Present the chip's own USB-Serial/JTAG port (its reset sequence, USB speed)", group: "Simulator:" })
+      .option("timing", { type: "string", choices: Object.keys(TIMING_PROFILES), describe: "Model link and flash timing on a virtual clock (benchmarks)", group: "Simulator:" })
+      .option("delay", { type: "number", describe: "Milliseconds the chip waits before acknowledging each flash data block (0 to 10000)", group: "Simulator:" })
+      // `sim` serves a chip; it connects to none, so the connection and protocol-output options do not apply.
+      .hide("port")
+      .hide("baud")
+      .hide("before")
+      .hide("after")
+      .hide("reset-sequence")
+      .hide("connect-attempts")
+      .hide("stub")
+      .hide("json")
+      .hide("trace"),
   run: async (args, ctx) => {
     if (args.listen === undefined && args.rfc2217 === undefined && args.pty !== true) {
       throw new EspsyncError("USAGE", "espsync sim needs at least one of --listen, --rfc2217 or --pty", {
@@ -32,11 +49,17 @@ export const simCommand: CommandSpec = {
       });
     }
     const chipName = ctx.globals.chip === "auto" ? "esp32" : ctx.globals.chip;
-    const query = new URLSearchParams({ flash: String(args["flash-size"]), boot: String(args.boot) });
-    if (typeof args["flash-file"] === "string") query.set("file", args["flash-file"]);
-    if (typeof args.mac === "string") query.set("mac", args.mac);
-    if (typeof args.seed === "number") query.set("seed", String(args.seed));
-    const chip = createVirtualChip(parseSimUrl(`sim:${chipName}?${query.toString()}`));
+    // The same settings a sim: URL takes, validated by the same code.
+    const settings: [string, string][] = [["flash", String(args["flash-size"])], ["boot", String(args.boot)]];
+    if (typeof args["flash-file"] === "string") settings.push(["file", args["flash-file"]]);
+    if (typeof args.mac === "string") settings.push(["mac", args.mac]);
+    if (typeof args.seed === "number") settings.push(["seed", String(args.seed)]);
+    if (args.sdm === true) settings.push(["sdm", "1"]);
+    if (args["flash-encryption"] === true) settings.push(["encrypted", "1"]);
+    if (args.usb === true) settings.push(["usb", "1"]);
+    if (typeof args.timing === "string") settings.push(["timing", args.timing]);
+    if (args.delay !== undefined) settings.push(["delay", String(args.delay)]);
+    const chip = createVirtualChip(simOptions(chipName, settings, `for espsync sim --chip ${chipName}`));
     const server = await serveEndpoint(chip, {
       ...(typeof args.listen === "string" ? { listen: args.listen } : {}),
       ...(typeof args.rfc2217 === "string" ? { rfc2217: args.rfc2217 } : {}),
