@@ -18,12 +18,12 @@ import {
 import type { Device } from "../protocol/device.js";
 
 /** True while the ROM answers digests: no stub wanted, or wanted and not uploaded yet. */
-export function romAnswersDigests(device: Pick<Device, "chip">): boolean {
+function romAnswersDigests(device: Pick<Device, "chip">): boolean {
   return !device.chip.stub || device.chip.romWrites !== undefined;
 }
 
 /** The exchanges of whoever answers digests now, writing through `writer`. */
-export function exchangesFor(device: Pick<Device, "chip">, writer: LoaderExchanges): LoaderExchanges {
+function exchangesFor(device: Pick<Device, "chip">, writer: LoaderExchanges): LoaderExchanges {
   const digests = romAnswersDigests(device) ? ROM_EXCHANGES : STUB_EXCHANGES;
   return { ...writer, digestsPerRoundTrip: digests.digestsPerRoundTrip };
 }

@@ -46,8 +46,8 @@ function verifyTimeS(cost: CostModel, plan: FlashPlan): number {
 
 /**
  * Plans the write for the stub (`state.cost`) and, when the device offers it, for the ROM; returns
- * the cheaper. `roundTripS` is the link's measured round trip (the cost model's own assumption
- * when unmeasured).
+ * the cheaper. Both are priced with the link's measured round trip (the cost model's own digest
+ * latency when nothing was measured).
  */
 export function chooseLoader(state: ProbeState, device: Pick<Device, "chip">, mode: SecurityMode, options: { readonly planOptions?: PlanOptions; readonly writeLoader?: WriteLoader }): LoaderChoice {
   const stubPlan = buildPlan(state, options.planOptions ?? {});
