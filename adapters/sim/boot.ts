@@ -49,12 +49,18 @@ export function readAppDescription(flash: FlashModel, offset: number = APP_IMAGE
 /** Baud rate of the ROM after reset. */
 export const ROM_BAUD = 115200;
 
-/** Why the chip reset: power/EN pin, or the USB-Serial/JTAG peripheral (§4.4). */
-export type ResetCause = "power-on" | "usb-jtag";
+/** Why the chip reset: power/EN pin, the USB-Serial/JTAG peripheral (§4.4), or the RTC watchdog. */
+export type ResetCause = "power-on" | "usb-jtag" | "rtc-wdt";
+
+/** The ROM's reset reason as its banner prints it, per cause (power-on is the banner as stored). */
+const RESET_REASON: Record<Exclude<ResetCause, "power-on">, string> = {
+  "usb-jtag": "rst:0x15 (USB_UART_CHIP_RESET)",
+  "rtc-wdt": "rst:0x10 (RTCWDT_RTC_RST)",
+};
 
 function banner(lines: readonly string[], cause: ResetCause): string[] {
-  if (cause !== "usb-jtag") return [...lines];
-  return lines.map((l) => l.replace(/^rst:0x1 \(POWERON\)/, "rst:0x15 (USB_UART_CHIP_RESET)"));
+  if (cause === "power-on") return [...lines];
+  return lines.map((l) => l.replace(/^rst:0x1 \(POWERON\)/, RESET_REASON[cause]));
 }
 
 /** Lines printed when the chip resets into download mode. */

@@ -19,6 +19,16 @@ export interface SpiLayout {
   readonly addrMsb: boolean;
 }
 
+/** The RTC watchdog's configuration and write-protect registers (esptool's RTC_CNTL_WDT*_REG). */
+export interface RtcWdtRegisters {
+  readonly config0: number;
+  readonly config1: number;
+  readonly wprotect: number;
+}
+
+/** RTC_CNTL_WDT_WKEY: the value that unlocks the watchdog's registers. */
+export const RTC_WDT_KEY = 0x50d83aa1;
+
 /** One chip's identity. */
 export interface SimChipSpec {
   readonly displayName: string;
@@ -46,6 +56,12 @@ export interface SimChipSpec {
    * does not update (esp-flasher-stub `main.c`; seen on the real ESP32 ROM and stub). ESP32 and S2.
    */
   readonly stubUartRecord?: number;
+  /**
+   * The RTC watchdog's registers, where esptool arms it to reset a chip whose port has no reset
+   * lines (its `rtc_wdt_reset`: unlock with the key, a timeout, then enable with a reset stage).
+   * Absent on the ESP32, which has no USB port of its own.
+   */
+  readonly rtcWdt?: RtcWdtRegisters;
   /** Register that holds MAC bytes 2..5; the next word holds bytes 0..1 (and a CRC on ESP32). */
   readonly macReg: number;
   /** ESP32 puts a CRC8 in bits 23..16 of the second MAC word. */
@@ -105,6 +121,7 @@ export const SIM_CHIP_TABLE = {
     romSecurityInfoBytes: 12,
     romFlashBeginBytes: 20,
     stubUartRecord: 0x3ffffcfc,
+    rtcWdt: { config0: 0x3f408094, config1: 0x3f408098, wprotect: 0x3f4080ac },
     macReg: 0x3f41a044,
     macCrc: false,
     registers: {},
@@ -121,6 +138,7 @@ export const SIM_CHIP_TABLE = {
     chipId: 9,
     romSecurityInfoBytes: 20,
     romFlashBeginBytes: 20,
+    rtcWdt: { config0: 0x60008098, config1: 0x6000809c, wprotect: 0x600080b0 },
     macReg: 0x60007044,
     macCrc: false,
     // §3.3 traced defaults: "ESP32-S3 (QFN56) (revision v1.1)".
@@ -143,6 +161,7 @@ export const SIM_CHIP_TABLE = {
     // api_version (the last word) = 3.
     romSecurityInfoFixed: { 11: 0x0c, 16: 3 },
     romFlashBeginBytes: 20,
+    rtcWdt: { config0: 0x60008090, config1: 0x60008094, wprotect: 0x600080a8 },
     macReg: 0x60008844,
     macCrc: false,
     // §3.3 traced defaults: "ESP32-C3 (QFN32) (revision v0.3)".
@@ -160,6 +179,7 @@ export const SIM_CHIP_TABLE = {
     chipId: 13,
     romSecurityInfoBytes: 20,
     romFlashBeginBytes: 20,
+    rtcWdt: { config0: 0x600b1c00, config1: 0x600b1c04, wprotect: 0x600b1c18 },
     macReg: 0x600b0844,
     macCrc: false,
     // eFuse BLOCK1 word 3: minor revision 1 (bits 18..), package 0.
@@ -177,6 +197,7 @@ export const SIM_CHIP_TABLE = {
     chipId: 16,
     romSecurityInfoBytes: 20,
     romFlashBeginBytes: 20,
+    rtcWdt: { config0: 0x600b1c00, config1: 0x600b1c04, wprotect: 0x600b1c1c },
     macReg: 0x600b0844,
     macCrc: false,
     // eFuse BLOCK1 word 3: minor revision 1; word 4 package 0.

@@ -2,9 +2,10 @@
  * The chip's register file as the loader exposes it through READ_REG/WRITE_REG (PROTOCOL.md §2.7,
  * §3.3): fixed eFuse words from the chip table, the MAC, the magic value, and a plain memory for
  * everything else (unknown addresses read 0). Writing CMD bit 18 of the SPI controller runs the
- * user-command engine.
+ * user-command engine; enabling the RTC watchdog with a reset stage, its registers unlocked, resets
+ * the chip once it expires.
  */
-import { CHIP_MAGIC_REG, type SimChipSpec } from "./chip-table.js";
+import { CHIP_MAGIC_REG, RTC_WDT_KEY, type SimChipSpec } from "./chip-table.js";
 import type { FlashModel } from "./flash-model.js";
 import { PROTO } from "./protocol-constants.js";
 import { runSpiUserCommand } from "./spi-engine.js";
@@ -36,7 +37,16 @@ export function macWords(mac: readonly number[], withCrc: boolean): [number, num
 export class RegisterFile {
   private readonly values = new Map<number, number>();
 
-  constructor(private readonly spec: SimChipSpec, mac: readonly number[], private readonly flash: FlashModel) {
+  /**
+   * @param onWatchdog called when the RTC watchdog is armed to reset the chip, with its timeout in
+   *   slow-clock cycles (CONFIG1); the chip resets when it expires.
+   */
+  constructor(
+    private readonly spec: SimChipSpec,
+    mac: readonly number[],
+    private readonly flash: FlashModel,
+    private readonly onWatchdog: (timeoutCycles: number) => void = () => undefined,
+  ) {
     this.values.set(CHIP_MAGIC_REG, spec.magic[0] ?? 0);
     for (const [addr, value] of Object.entries(spec.registers)) this.values.set(Number(addr), value);
     const [w0, w1] = macWords(mac, spec.macCrc);
@@ -58,7 +68,13 @@ export class RegisterFile {
   write(addr: number, value: number, mask: number): void {
     const old = this.read(addr);
     const next = mask >>> 0 === 0xffffffff ? value : (value & mask) | (old & ~mask);
-    this.set(addr, next);
-    if (addr >>> 0 === this.spec.spi.base && next & PROTO.SPI_CMD_USR) runSpiUserCommand(this.spec.spi, this, this.flash);
+    const wdt = this.spec.rtcWdt;
+    const a = addr >>> 0;
+    // The watchdog's configuration ignores writes while its write-protect register lacks the key.
+    if (wdt && (a === wdt.config0 || a === wdt.config1) && this.read(wdt.wprotect) !== RTC_WDT_KEY) return;
+    this.set(a, next);
+    if (a === this.spec.spi.base && next & PROTO.SPI_CMD_USR) runSpiUserCommand(this.spec.spi, this, this.flash);
+    // Enabled (bit 31) with a stage-0 action (bits 30..28; esptool writes 5, reset): the chip resets.
+    if (wdt && a === wdt.config0 && next >>> 31 === 1 && ((next >>> 28) & 7) !== 0) this.onWatchdog(this.read(wdt.config1));
   }
 }

@@ -75,6 +75,16 @@ export class ResetLines {
     this.target.boot(this.lines.dtr && !this.lines.rts, pending.cause);
   }
 
+  /**
+   * A reset from inside the chip (the RTC watchdog): nothing holds EN, IO0 is sampled from the lines
+   * as they are now — high unless the host holds it low — so the chip normally boots from flash.
+   */
+  internalReset(cause: ResetCause): void {
+    if (this.held) return; // EN is low: the chip is not running
+    this.target.halt();
+    this.target.boot(!this.usbJtagSerial && this.lines.dtr && !this.lines.rts, cause);
+  }
+
   /** Power fails and returns: a reset with IO0 high, whatever the lines say, so the chip boots from flash. */
   powerCycle(): void {
     this.enterReset();

@@ -25,6 +25,9 @@ import { resolveTimingProfile, VirtualClock } from "./timing.js";
 export { ROM_BAUD } from "./boot.js";
 export { STRAP_SETTLE_MS } from "./reset-lines.js";
 
+/** The RTC slow clock (the internal ~136 kHz RC oscillator), in cycles per millisecond. */
+const RTC_SLOW_CLOCK_CYCLES_PER_MS = 136;
+
 /**
  * Receive FIFO of the UART the ROM loader polls (128 bytes on every ESP32-family chip, per the
  * technical reference manuals): what arrives while the loader works on a command waits here.
@@ -78,6 +81,8 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   private bgS = 0;
   private startS = 0;
   private counts = { resets: 0, framesFromHost: 0, framesToHost: 0, bytesLost: 0 };
+  /** The armed RTC watchdog's expiry. */
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(options: SimOptions) {
     const spec = (SIM_CHIP_TABLE as Record<string, SimChipSpec>)[options.chip];
@@ -89,7 +94,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     this.flash = new FlashModel(options.flashSizeBytes);
     this.flashFile = options.flashFile ? new FlashFile(this.flash, options.flashFile) : undefined;
     this.mac = options.mac ? parseMac(options.mac) : deriveMac(options.chip, options.seed ?? 0);
-    this.regs = new RegisterFile(spec, this.mac, this.flash);
+    this.regs = new RegisterFile(spec, this.mac, this.flash, (cycles) => this.armWatchdog(cycles));
     this.faults = new FaultInjector(options.faults ?? []);
     this.clock = options.timing ? new VirtualClock(resolveTimingProfile(options.timing)) : undefined;
     this.encryptionKey = deriveEncryptionKey(this.mac);
@@ -348,7 +353,23 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     }
   }
 
+  /**
+   * The RTC watchdog was armed to reset the chip: it does so once `cycles` of the ~136 kHz RTC slow
+   * clock have passed (esptool's 2000: about 15 ms), after the WRITE_REG that armed it was answered.
+   */
+  private armWatchdog(cycles: number): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      this.watchdog = undefined;
+      this.reset.internalReset("rtc-wdt");
+    }, Math.max(1, Math.ceil(cycles / RTC_SLOW_CLOCK_CYCLES_PER_MS)));
+    this.watchdog.unref();
+  }
+
   private boot(download: boolean, cause: ResetCause): void {
+    // Any reset leaves the RTC watchdog disarmed (the ROM does not arm it in download mode).
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = undefined;
     this.counts.resets++;
     this.faults.onReset();
     this.uartBaud = ROM_BAUD;
