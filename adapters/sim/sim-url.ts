@@ -33,7 +33,7 @@ export function parseSimUrl(url: string): SimOptions {
 export function simOptions(chipName: string, settings: Iterable<[string, string]>, where: string): SimOptions {
   const chip = chipName.toLowerCase().replace(/-/g, "");
   if (!(SIM_CHIPS as readonly string[]).includes(chip)) {
-    throw new EspsyncError("CHIP_UNKNOWN", `the simulator does not model the chip "${chipName}" (${where.replace(/^in /, "")})`, {
+    throw new EspsyncError("CHIP_UNKNOWN", `the simulator does not model the chip "${chipName}" ${where}`, {
       hint: `Simulated chips: ${SIM_CHIPS.join(", ")}.`,
     });
   }

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 // test/qemu, or dist/test/qemu once compiled for the QEMU benchmark (npm run bench:qemu).
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.resolve(HERE, HERE.split(path.sep).includes("dist") ? "../../.." : "../..");
+const REPO_ROOT = path.resolve(HERE, path.basename(path.resolve(HERE, "../..")) === "dist" ? "../../.." : "../..");
 
 /** Espressif's QEMU with the chips' real mask ROMs, and its start / monitor scripts. */
 export const QEMU_DIR = path.resolve(REPO_ROOT, "../shared/qemu");
