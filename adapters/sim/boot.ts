@@ -68,13 +68,35 @@ export function downloadBootLines(spec: SimChipSpec, cause: ResetCause): string[
   return [...banner(spec.bannerDownload, cause), WAITING_FOR_DOWNLOAD];
 }
 
-/** Lines an application logs once it runs (ESP-IDF `app_init` style), then the scripted output. */
+/** Offset of the chip id in an image's extended header (image header 8 bytes + wp pin + 3 drive bytes), §5.4. */
+const IMAGE_CHIP_ID_OFFSET = 12;
+
+/** What the ROM prints when there is no bootloader image where it looks. */
+function noBootloaderLines(spec: SimChipSpec, flash: FlashModel): string[] {
+  if (spec.noImageStyle === "flash-read-err") return [`flash read err, ${spec.bootloaderOffset.toString(16)}`];
+  const word = new DataView(flash.bytes.buffer, flash.bytes.byteOffset).getUint32(spec.bootloaderOffset, true);
+  return [`invalid header: 0x${word.toString(16).padStart(8, "0")}`];
+}
+
+function imageChipId(flash: FlashModel, offset: number): number {
+  return new DataView(flash.bytes.buffer, flash.bytes.byteOffset).getUint16(offset + IMAGE_CHIP_ID_OFFSET, true);
+}
+
+/**
+ * Lines an application logs once it runs (ESP-IDF `app_init` style), then the scripted output.
+ * The ROM needs an image at the chip's bootloader offset, and ESP-IDF's bootloader refuses an
+ * application built for another chip (`esp_image`'s chip id check), so neither boots the app.
+ */
 export function appLines(spec: SimChipSpec, flash: FlashModel, appOutput: readonly string[]): string[] {
   const desc = readAppDescription(flash);
-  if (!desc) {
-    if (spec.noImageStyle === "flash-read-err") return [`flash read err, ${spec.bootloaderOffset.toString(16)}`];
-    const word = new DataView(flash.bytes.buffer, flash.bytes.byteOffset).getUint32(spec.bootloaderOffset, true);
-    return [`invalid header: 0x${word.toString(16).padStart(8, "0")}`];
+  if (!desc || flash.bytes[spec.bootloaderOffset] !== APP_IMAGE.IMAGE_MAGIC) return noBootloaderLines(spec, flash);
+  const appChipId = imageChipId(flash, APP_IMAGE.APP_OFFSET);
+  if (appChipId !== spec.chipId) {
+    return [
+      `E (120) esp_image: mismatch chip ID, expected ${spec.chipId}, found ${appChipId}`,
+      "E (126) boot: Factory app partition is not bootable",
+      "E (131) boot: No bootable app partitions in the partition table",
+    ];
   }
   return [
     "I (311) app_init: Application information:",

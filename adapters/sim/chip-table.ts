@@ -3,7 +3,8 @@
  * where its SPI controller lives, where its bootloader sits and what it prints at boot.
  * Sources: PROTOCOL.md §3.3 (registers and "traced defaults"), §3.4 (SPI), §3.5 (identity),
  * §2.6 and §11 (security info), §4.4 (banners). Banners of ESP32-S2/C6/H2 are not in §4.4; they
- * follow the same shape with those ROMs' build dates.
+ * follow the same shape with those ROMs' build dates. The ESP32-C2, C5 and P4 come from esptool's
+ * target files (eFuse layout, registers) and from boot logs those ROMs print.
  */
 
 /** SPI controller register layout, PROTOCOL.md §3.4. */
@@ -53,7 +54,7 @@ export interface SimChipSpec {
   /**
    * The flasher stub raises the UART clock at start-up and sets the UART to the rate recorded in the
    * ROM's UartDevice structure at this address (0 reads as 115200), which the ROM's CHANGE_BAUDRATE
-   * does not update (esp-flasher-stub `main.c`; seen on the real ESP32 ROM and stub). ESP32 and S2.
+   * does not update (esp-flasher-stub `main.c`; seen on the real ESP32 ROM and stub). ESP32, S2, P4.
    */
   readonly stubUartRecord?: number;
   /**
@@ -207,6 +208,72 @@ export const SIM_CHIP_TABLE = {
     usbJtagSerial: true,
     bannerDownload: ["ESP-ROM:esp32h2-20221101", "Build:Nov  1 2022", "rst:0x1 (POWERON),boot:0x4 (DOWNLOAD(USB/UART0))"],
     bannerSpiBoot: ["ESP-ROM:esp32h2-20221101", "Build:Nov  1 2022", "rst:0x1 (POWERON),boot:0xc (SPI_FAST_FLASH_BOOT)", "SPIWP:0xee", "mode:DIO, clock div:1"],
+    noImageStyle: "invalid-header",
+  },
+  esp32c2: {
+    displayName: "ESP32-C2",
+    magic: [0x7c41a06f, 0x6f51306f, 0x0c21e06f],
+    chipId: 12,
+    romSecurityInfoBytes: 20,
+    romFlashBeginBytes: 20,
+    rtcWdt: { config0: 0x60008084, config1: 0x60008088, wprotect: 0x6000809c },
+    // eFuse BLOCK2 (0x60008840): word 0 and the low half of word 1 hold the MAC; word 1 also holds
+    // the revision (minor bits 16..19, major bits 20..21 → v1.0) and package (bits 22..24: 0).
+    macReg: 0x60008840,
+    macCrc: false,
+    // UART_CLKDIV 347 at 115200: a 40 MHz crystal, which the ROM's rate assumes (a 26 MHz C2 boots at 74880).
+    registers: { 0x60008844: 0x00100000, 0x60000014: 347 },
+    spi: { base: 0x60002000, ...SPI_NEW },
+    bootloaderOffset: 0x0,
+    usbJtagSerial: false,
+    // ESP-IDF's C2 documentation shows this banner (the ROM calls the chip by its ESP8684 name).
+    bannerDownload: ["ESP-ROM:esp8684-api2-20220127", "Build:Jan 27 2022", "rst:0x1 (POWERON),boot:0x4 (DOWNLOAD(UART0))"],
+    bannerSpiBoot: ["ESP-ROM:esp8684-api2-20220127", "Build:Jan 27 2022", "rst:0x1 (POWERON),boot:0xc (SPI_FAST_FLASH_BOOT)", "SPIWP:0xee", "mode:DIO, clock div:1"],
+    noImageStyle: "invalid-header",
+  },
+  esp32c5: {
+    displayName: "ESP32-C5",
+    magic: [0x1101406f, 0x63e1406f, 0x5fd1406f, 0x30e1706f],
+    chipId: 23,
+    romSecurityInfoBytes: 20,
+    romFlashBeginBytes: 20,
+    // Its ROM keeps the ESP32-C6's LP watchdog registers (esptool's C5 target inherits them).
+    rtcWdt: { config0: 0x600b1c00, config1: 0x600b1c04, wprotect: 0x600b1c18 },
+    macReg: 0x600b4844,
+    macCrc: false,
+    // eFuse BLOCK1 word 2 (0x600B484C): minor revision bits 0..3, major 4..5, package 26..28 → v0.1,
+    // the revision the ESP-IDF v5.4 builds target (v0.0 to v0.99). UART_CLKDIV 347 and
+    // PCR_SYSCLK_CONF's crystal field 40: a 40 MHz crystal, the one the ROM expects.
+    registers: { 0x600b484c: 0x00000001, 0x60000014: 347, 0x60096110: 40 << 24 },
+    spi: { base: 0x60003000, ...SPI_NEW },
+    bootloaderOffset: 0x2000,
+    usbJtagSerial: true,
+    // Banner of the ESP32-C5 ROM as boards print it; the boot strap value in download mode is the
+    // flash-boot value with the boot pin's bit clear, as on the ESP32-P4 (0x30f / 0x307).
+    bannerDownload: ["ESP-ROM:esp32c5-eco2-20250121", "Build:Jan 21 2025", "rst:0x1 (POWERON),boot:0x10 (DOWNLOAD(USB/UART0/SPI))"],
+    bannerSpiBoot: ["ESP-ROM:esp32c5-eco2-20250121", "Build:Jan 21 2025", "rst:0x1 (POWERON),boot:0x18 (SPI_FAST_FLASH_BOOT)", "SPI mode:DIO, clock div:1"],
+    noImageStyle: "invalid-header",
+  },
+  esp32p4: {
+    displayName: "ESP32-P4",
+    magic: [0x0addbad0],
+    chipId: 18,
+    romSecurityInfoBytes: 20,
+    romFlashBeginBytes: 20,
+    // The P4's stub, like the S2's, sets the UART to the rate in the ROM's UartDevice record
+    // (`main.c`); on revisions before v3.0 the record is at 0x4FF3FEB0 (esptool's P4 target).
+    stubUartRecord: 0x4ff3feb0,
+    rtcWdt: { config0: 0x50116000, config1: 0x50116004, wprotect: 0x50116018 },
+    macReg: 0x5012d044,
+    macCrc: false,
+    // eFuse BLOCK1 word 2 (0x5012D04C): minor bits 0..3, major bits 4..5 (+ bit 23 as major bit 2),
+    // package 20..22 → v1.0, within the v0.1..v1.99 range of the ESP-IDF v5.3 builds.
+    registers: { 0x5012d04c: 0x00000010 },
+    spi: { base: 0x5008d000, ...SPI_NEW },
+    bootloaderOffset: 0x2000,
+    usbJtagSerial: true,
+    bannerDownload: ["ESP-ROM:esp32p4-eco2-20240710", "Build:Jul 10 2024", "rst:0x1 (POWERON),boot:0x307 (DOWNLOAD(USB/UART0/SPI))"],
+    bannerSpiBoot: ["ESP-ROM:esp32p4-eco2-20240710", "Build:Jul 10 2024", "rst:0x1 (POWERON),boot:0x30f (SPI_FAST_FLASH_BOOT)", "SPI mode:DIO, clock div:1"],
     noImageStyle: "invalid-header",
   },
 } as const satisfies Record<string, SimChipSpec>;

@@ -51,7 +51,9 @@ export class RegisterFile {
     for (const [addr, value] of Object.entries(spec.registers)) this.values.set(Number(addr), value);
     const [w0, w1] = macWords(mac, spec.macCrc);
     this.values.set(spec.macReg, w0);
-    this.values.set(spec.macReg + 4, w1);
+    // The word holding MAC bytes 0..1 also holds eFuse fields on some chips (the ESP32-C2's
+    // revision and package): those come from the chip table.
+    this.values.set(spec.macReg + 4, (w1 | this.read(spec.macReg + 4)) >>> 0);
   }
 
   /** Reads a register; unknown addresses read 0 (§3.3). */

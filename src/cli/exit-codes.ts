@@ -51,6 +51,7 @@ const BY_CODE: Partial<Record<ErrorCode, ExitCode>> = {
   STUB_ERROR: EXIT.refused,
   CHIP_MISMATCH: EXIT.refused,
   CHIP_REVISION_TOO_OLD: EXIT.refused,
+  CHIP_REVISION_TOO_NEW: EXIT.refused,
   FLASH_ENCRYPTED: EXIT.refused,
   SECURE_DOWNLOAD_MODE: EXIT.refused,
   UNSUPPORTED: EXIT.refused,

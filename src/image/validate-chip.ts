@@ -21,8 +21,18 @@ function revision(full: number): string {
 }
 
 /**
+ * The image's highest supported revision, or undefined when it sets none: 0xFFFF is ESP-IDF's
+ * "not set", 0 an image older than the field (esptool's `write_flash` reads both so).
+ */
+function maxRevision(maxRevFull: number): number | undefined {
+  return maxRevFull === 0 || maxRevFull === 0xffff ? undefined : maxRevFull;
+}
+
+/**
  * Throws `CHIP_MISMATCH` when the set was meant for another chip, `CHIP_REVISION_TOO_OLD` when an
- * image needs a newer revision (unless `force`), `LAYOUT_OUT_OF_RANGE` past the detected flash size.
+ * image needs a newer revision and `CHIP_REVISION_TOO_NEW` when the chip is newer than an image
+ * supports (both unless `force`; ESP-IDF's bootloader would refuse to run it),
+ * `LAYOUT_OUT_OF_RANGE` past the detected flash size.
  */
 export function validateForChip(set: ImageSet, chip: ConnectedChip, options: { force?: boolean } = {}): void {
   if (set.chip !== undefined && set.chip !== chip.chip && set.chipSource !== undefined) {
@@ -44,6 +54,14 @@ export function validateForChip(set: ImageSet, chip: ConnectedChip, options: { f
         "CHIP_REVISION_TOO_OLD",
         `${region.sourcePath} at ${hex32(addr)} needs ${chip.chip} revision ${revision(ext.minRevFull)} or newer; the chip is ${revision(chip.revisionFull)}`,
         { hint: "Rebuild with a lower minimum chip revision (CONFIG_ESP_REV_MIN_FULL), or pass --force to write anyway." },
+      );
+    }
+    const maxRev = maxRevision(ext.maxRevFull);
+    if (maxRev !== undefined && chip.revisionFull > maxRev && options.force !== true) {
+      throw new EspsyncError(
+        "CHIP_REVISION_TOO_NEW",
+        `${region.sourcePath} at ${hex32(addr)} runs on ${chip.chip} revisions ${revision(ext.minRevFull)} to ${revision(maxRev)}; the chip is ${revision(chip.revisionFull)}`,
+        { hint: "Rebuild with ESP-IDF support for this chip revision (a newer ESP-IDF, or its revision options), or pass --force to write anyway." },
       );
     }
   }

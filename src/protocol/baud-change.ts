@@ -13,7 +13,7 @@ import type { Port } from "../transport/port.js";
 import type { CommandLink } from "./command-link.js";
 import type { ChipName } from "./device.js";
 import { OP } from "./opcodes.js";
-import { ESP32_ROM_CLOCK_REGS, esp32RomBaudRequest } from "./rom-uart.js";
+import { crystalScaledRomRate, ESP32_ROM_CLOCK_REGS, ESP32C5_PCR_SYSCLK_CONF_REG, esp32RomBaudRequest, UART_CLKDIV_REG } from "./rom-uart.js";
 import type { Timeouts } from "./timeouts.js";
 import { u32le } from "./words.js";
 
@@ -55,11 +55,23 @@ async function responsive(ctx: BaudChangeContext): Promise<boolean> {
   return false;
 }
 
-/** What to ask the loader for: the ESP32 ROM needs its crystal-estimate correction (rom-uart.ts). */
+/**
+ * What to ask the loader for: the ESP32 ROM needs its crystal-estimate correction, the ESP32-C2
+ * and C5 ROMs a correction for the crystal they assume (rom-uart.ts). The stub needs none.
+ */
 async function requestedRate(ctx: BaudChangeContext, baudRate: number): Promise<number> {
-  if (ctx.link.state.stub || ctx.chip !== "esp32") return baudRate;
-  const regs = ESP32_ROM_CLOCK_REGS;
-  return esp32RomBaudRequest(baudRate, await ctx.loader.readReg(regs.rtcCaliCfg1), await ctx.loader.readReg(regs.efuseWord4));
+  if (ctx.link.state.stub) return baudRate;
+  const read = (addr: number) => ctx.loader.readReg(addr);
+  switch (ctx.chip) {
+    case "esp32":
+      return esp32RomBaudRequest(baudRate, await read(ESP32_ROM_CLOCK_REGS.rtcCaliCfg1), await read(ESP32_ROM_CLOCK_REGS.efuseWord4));
+    case "esp32c2":
+      return crystalScaledRomRate("esp32c2", baudRate, ctx.romBaudRate, await read(UART_CLKDIV_REG));
+    case "esp32c5":
+      return crystalScaledRomRate("esp32c5", baudRate, ctx.romBaudRate, await read(UART_CLKDIV_REG), await read(ESP32C5_PCR_SYSCLK_CONF_REG));
+    default:
+      return baudRate;
+  }
 }
 
 /** Switches to `baudRate`; returns the rate the session ends up using. */

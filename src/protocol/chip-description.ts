@@ -5,7 +5,7 @@
  */
 import type { ESPLoader } from "esptool-js";
 import { CHIP_NAMES, type ChipDescription, type ChipName, type SecurityState } from "./device.js";
-import { EFUSE_REVISION_WORDS, ESP32_REVISION_REGS, esp32Revision, formatRevision, revisionFromBlock1 } from "./revision.js";
+import { EFUSE_REVISION_WORDS, ESP32_REVISION_REGS, ESP32C2_REVISION_WORD, esp32c2Revision, esp32Revision, formatRevision, revisionFromBlock1 } from "./revision.js";
 
 /** esptool-js `CHIP_NAME` → espsync chip name (`ESP32-C3` → `esp32c3`); undefined when unsupported. */
 export function chipNameFromEsptool(name: string): ChipName | undefined {
@@ -34,7 +34,7 @@ export function parseSecurityState(raw: RawSecurityInfo): SecurityState {
   };
 }
 
-/** Reads the chip revision (major·100 + minor), avoiding esptool-js's S3 defect. */
+/** Reads the chip revision (major·100 + minor), avoiding esptool-js's S3 and C2 defects. */
 export async function readRevisionFull(loader: ESPLoader, chip: ChipName): Promise<number> {
   if (chip === "esp32") {
     const r = ESP32_REVISION_REGS;
@@ -48,6 +48,7 @@ export async function readRevisionFull(loader: ESPLoader, chip: ChipName): Promi
     const r = EFUSE_REVISION_WORDS.esp32c3;
     return revisionFromBlock1(await loader.readReg(r.word3), await loader.readReg(r.word5));
   }
+  if (chip === "esp32c2") return esp32c2Revision(await loader.readReg(ESP32C2_REVISION_WORD));
   // Other chips: their esptool-js classes read the right eFuses.
   const rom = loader.chip as unknown as { getMajorChipVersion?: (l: ESPLoader) => Promise<number>; getMinorChipVersion?: (l: ESPLoader) => Promise<number> };
   if (rom.getMajorChipVersion && rom.getMinorChipVersion) {

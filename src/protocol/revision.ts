@@ -10,6 +10,18 @@ export const EFUSE_REVISION_WORDS = {
   esp32c3: { word3: 0x60008850, word5: 0x60008858 },
 } as const;
 
+/**
+ * The ESP32-C2's eFuse BLOCK2 word 1, which holds its revision beside MAC bytes 0..1 (esptool's
+ * `esp32c2.py`). esptool-js's C2 class inherits the ESP32-C3's version readers, which read C3
+ * addresses that mean something else on a C2.
+ */
+export const ESP32C2_REVISION_WORD = 0x60008844;
+
+/** ESP32-C2 revision: minor = bits 16–19, major = bits 20–21 of {@link ESP32C2_REVISION_WORD}. */
+export function esp32c2Revision(word: number): number {
+  return ((word >>> 20) & 0x3) * 100 + ((word >>> 16) & 0xf);
+}
+
 /** ESP32 revision registers (§3.3). */
 export const ESP32_REVISION_REGS = { word3: 0x3ff5a00c, word5: 0x3ff5a014, apbCtlDate: 0x3ff6607c } as const;
 

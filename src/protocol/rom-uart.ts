@@ -33,6 +33,39 @@ export function esp32RomBaudRequest(baudRate: number, rtcCaliCfg1: number, efuse
   return Math.floor((baudRate * romXtalHz) / realXtalHz);
 }
 
+/** The UART divider register the ESP32-C2 and C5 ROMs set from their crystal (esptool's UART_CLKDIV_REG). */
+export const UART_CLKDIV_REG = 0x60000014;
+/** ESP32-C5: PCR_SYSCLK_CONF, whose bits 24..30 hold the crystal frequency (MHz) its ROM assumes. */
+export const ESP32C5_PCR_SYSCLK_CONF_REG = 0x60096110;
+
+/**
+ * The crystal (MHz) esptool infers from the ROM's UART divider at the ROM's rate (its
+ * `get_crystal_freq`): the divider was set from the real crystal, so divider × rate estimates it;
+ * above 45 it is 48 MHz where the chip has such crystals, above 33 it is 40 MHz, else 26 MHz.
+ */
+export function crystalFromUartDivider(uartClkdiv: number, romBaudRate: number, has48MHz: boolean): number {
+  const estimateMhz = ((uartClkdiv & 0xfffff) * romBaudRate) / 1_000_000;
+  if (has48MHz && estimateMhz > 45) return 48;
+  return estimateMhz > 33 ? 40 : 26;
+}
+
+/**
+ * The rate to put in a CHANGE_BAUDRATE to the ESP32-C2 or C5 ROM so that its UART runs at
+ * `baudRate`: those ROMs compute the divider for the crystal they assume (40 MHz on the C2, the
+ * PCR field on the C5), not the one fitted, so esptool scales the request by assumed / real.
+ */
+export function crystalScaledRomRate(chip: "esp32c2" | "esp32c5", baudRate: number, romBaudRate: number, uartClkdiv: number, pcrSysclkConf = 0): number {
+  if (chip === "esp32c2") {
+    // esptool's ESP32C2ROM.change_baud: a 26 MHz part's ROM believes it has 40 MHz.
+    return crystalFromUartDivider(uartClkdiv, romBaudRate, false) === 26 ? Math.floor((baudRate * 40) / 26) : baudRate;
+  }
+  const detected = crystalFromUartDivider(uartClkdiv, romBaudRate, true);
+  const expected = (pcrSysclkConf >>> 24) & 0x7f;
+  if (detected === 48 && expected === 40) return Math.floor((baudRate * 40) / 48);
+  if (detected === 40 && expected === 48) return Math.floor((baudRate * 48) / 40);
+  return baudRate;
+}
+
 /**
  * Whether the transfer rate may be set while the ROM still runs, with the stub uploaded later: its
  * stub keeps the ROM's rate (with the ESP32's record rewritten, see the module comment).

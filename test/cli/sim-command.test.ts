@@ -88,13 +88,29 @@ describe("espsync sim", () => {
     expect(second).toMatch(/^hint: \S/);
   });
 
-  it("names an unmodelled chip as typed, never an internal URL, and lists the simulated chips", () => {
-    const result = spawnSync(process.execPath, [BIN, "sim", "--chip", "esp32p4", "--listen", "127.0.0.1:0"], { encoding: "utf8", timeout: 10_000 });
+  it("names an unmodelled chip as typed in a sim: port, never an internal URL, and lists the simulated chips", () => {
+    const result = spawnSync(process.execPath, [BIN, "info", "-p", "sim:esp32c61"], { encoding: "utf8", timeout: 10_000 });
     expect(result.status).toBe(2);
-    const [first, second] = result.stderr.trim().split("\n");
-    expect(first).toBe('error[CHIP_UNKNOWN]: the simulator does not model the chip "esp32p4" for espsync sim --chip esp32p4');
-    expect(first).not.toMatch(/sim:/);
-    expect(second).toBe("hint: Simulated chips: esp32, esp32s2, esp32s3, esp32c3, esp32c6, esp32h2.");
+    const [first, second] = result.stderr.trim().split("\n").slice(-2);
+    expect(first).toBe('error[CHIP_UNKNOWN]: the simulator does not model the chip "esp32c61" in sim:esp32c61');
+    expect(second).toBe("hint: Simulated chips: esp32, esp32s2, esp32s3, esp32c3, esp32c6, esp32h2, esp32c2, esp32c5, esp32p4.");
+  });
+
+  it("--chip takes every chip espsync can flash and nothing else", () => {
+    const result = spawnSync(process.execPath, [BIN, "sim", "--chip", "esp32c61", "--listen", "127.0.0.1:0"], { encoding: "utf8", timeout: 10_000 });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      "error[CHIP_UNKNOWN]: unknown chip 'esp32c61'",
+      "hint: use auto or one of esp32, esp32s2, esp32s3, esp32c2, esp32c3, esp32c6, esp32h2, esp32c5, esp32p4",
+    ]);
+  });
+
+  it("serves every chip espsync can flash: --chip esp32p4 answers as an ESP32-P4 over raw TCP", async () => {
+    const { port } = await startSim(["--chip", "esp32p4", "--listen", "127.0.0.1:0"]);
+    const info = spawnSync(process.execPath, [BIN, "info", "--json", "-p", `socket://127.0.0.1:${port}`, "--before", "no-reset", "--after", "no-reset"], { encoding: "utf8", timeout: 20_000 });
+    expect(info.status, info.stderr).toBe(0);
+    const chip = (JSON.parse(info.stdout) as { boards: { chip: { chip: string; description: string } }[] }).boards[0]?.chip;
+    expect(chip).toMatchObject({ chip: "esp32p4", description: "ESP32-P4 (revision v1.0)" });
   });
 
   it("--help lists the simulator's own options and --chip, none of the connection options it ignores", () => {
@@ -105,7 +121,7 @@ describe("espsync sim", () => {
     for (const unused of ["--port", "--baud", "--before", "--after", "--reset-sequence", "--connect-attempts", "--stub", "--json", "--trace"]) {
       expect(help).not.toContain(unused);
     }
-    expect(help).toMatch(/--chip +Simulated chip: esp32, esp32s2, esp32s3, esp32c3, esp32c6, esp32h2/);
+    expect(help).toMatch(/--chip +Simulated chip: esp32, esp32s2, esp32s3, esp32c3, esp32c6, esp32h2, esp32c2, esp32c5,\s+esp32p4 /);
   });
 
   it.each([

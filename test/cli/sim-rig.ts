@@ -74,8 +74,11 @@ export interface GeneratedBuild {
   readonly pairs: string[];
 }
 
-/** Writes a small ESP32-C3 build (chip id 5) with the given project name and version. */
-export function writeBuild(dir: string, o: { project?: string; version?: string; appBytes?: number; chipId?: number } = {}): GeneratedBuild {
+/**
+ * Writes a small build with the given project name and version: ESP32-C3 (chip id 5, bootloader at
+ * 0x0) unless another chip id and bootloader offset are given.
+ */
+export function writeBuild(dir: string, o: { project?: string; version?: string; appBytes?: number; chipId?: number; bootloaderOffset?: number } = {}): GeneratedBuild {
   const chipId = o.chipId ?? 5;
   const bytes = {
     bootloader: makeImage({ chipId }),
@@ -88,7 +91,7 @@ export function writeBuild(dir: string, o: { project?: string; version?: string;
   writeFileSync(bootloader, bytes.bootloader);
   writeFileSync(table, bytes.table);
   writeFileSync(app, bytes.app);
-  return { bootloader, table, app, bytes, pairs: ["0x0", bootloader, "0x8000", table, "0x10000", app] };
+  return { bootloader, table, app, bytes, pairs: [`0x${(o.bootloaderOffset ?? 0).toString(16)}`, bootloader, "0x8000", table, "0x10000", app] };
 }
 
 /** A `sim:` URL for an ESP32-C3 with 4 MB flash kept in `file`. */

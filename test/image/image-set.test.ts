@@ -21,6 +21,8 @@ beforeAll(async () => {
   await writeFile(p("junk.bin"), new Uint8Array(64).fill(0x11));
   await writeFile(p("esp32-app.bin"), makeApp({ chipId: 0 }));
   await writeFile(p("rev-app.bin"), makeApp({ chipId: 5, minRevFull: 4 }));
+  await writeFile(p("old-rev-app.bin"), makeApp({ chipId: 5, minRevFull: 0, maxRevFull: 2 }));
+  await writeFile(p("unset-max-app.bin"), makeApp({ chipId: 5, maxRevFull: 0 }));
   await writeFile(p("big-app.bin"), makeApp({ chipId: 5, padTo: 0x2000 }));
   await writeFile(p("small-pt.bin"), makePartitionTable([{ type: 0, subtype: 0, offset: 0x10000, size: 0x1000, label: "factory" }]));
   await writeFile(p("bad-pt.bin"), makePartitionTable(DEFAULT_PARTS, { badMd5: true }));
@@ -97,6 +99,17 @@ describe("validateForChip", () => {
     const set = await readImageSet({ pairs: [["0x10000", p("rev-app.bin")]] });
     await expectFailure(() => validateForChip(set, c3), "CHIP_REVISION_TOO_OLD", /rev-app\.bin/, /0x00010000/, /v0\.4/, /v0\.3/);
     expect(() => validateForChip(set, c3, { force: true })).not.toThrow();
+  });
+
+  it("refuses an image whose highest revision is below the chip's unless forced, as esptool does", async () => {
+    const set = await readImageSet({ pairs: [["0x10000", p("old-rev-app.bin")]] });
+    await expectFailure(() => validateForChip(set, c3), "CHIP_REVISION_TOO_NEW", /old-rev-app\.bin/, /0x00010000/, /v0\.0 to v0\.2/, /v0\.3/);
+    expect(() => validateForChip(set, c3, { force: true })).not.toThrow();
+  });
+
+  it("takes a maximum revision of 0 as not set (images older than the field)", async () => {
+    const set = await readImageSet({ pairs: [["0x10000", p("unset-max-app.bin")]] });
+    expect(() => validateForChip(set, c3)).not.toThrow();
   });
 
   it("refuses images past the detected flash size", async () => {

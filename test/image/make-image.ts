@@ -8,6 +8,8 @@ import { createHash } from "node:crypto";
 export interface MakeImageOptions {
   chipId?: number;
   minRevFull?: number;
+  /** Highest chip revision the image runs on (0xFFFF = not set, the default). */
+  maxRevFull?: number;
   /** Value of extended header byte 15 (1 = SHA-256 appended). */
   hashByte?: number;
   flashMode?: number;
@@ -26,7 +28,8 @@ export function makeImage(o: MakeImageOptions = {}): Uint8Array {
   const bytes: number[] = [0xe9, o.segmentCount ?? segments.length, o.flashMode ?? 2, o.sizeFreq ?? 0x1f, 0x00, 0x00, 0x38, 0x40];
   const chipId = o.chipId ?? 5;
   const minRev = o.minRevFull ?? 0;
-  bytes.push(0xee, 0, 0, 0, chipId & 0xff, chipId >> 8, 0, minRev & 0xff, minRev >> 8, 0xff, 0xff, 0, 0, 0, 0, o.hashByte ?? 1);
+  const maxRev = o.maxRevFull ?? 0xffff;
+  bytes.push(0xee, 0, 0, 0, chipId & 0xff, chipId >> 8, 0, minRev & 0xff, minRev >> 8, maxRev & 0xff, maxRev >> 8, 0, 0, 0, 0, o.hashByte ?? 1);
   let checksum = 0xef;
   for (const s of segments) {
     bytes.push(s.addr & 0xff, (s.addr >>> 8) & 0xff, (s.addr >>> 16) & 0xff, s.addr >>> 24);

@@ -3,7 +3,8 @@ import { deflateSync } from "node:zlib";
 import { createHash, randomBytes } from "node:crypto";
 import { decodeMd5Payload } from "../../src/protocol/md5-reply.js";
 import { flashSizeFromJedecId } from "../../src/protocol/jedec.js";
-import { esp32Revision, revisionFromBlock1 } from "../../src/protocol/revision.js";
+import { esp32c2Revision, esp32Revision, revisionFromBlock1 } from "../../src/protocol/revision.js";
+import { crystalScaledRomRate } from "../../src/protocol/rom-uart.js";
 import { chipNameFromEsptool, parseSecurityState } from "../../src/protocol/chip-description.js";
 import { inflatedBlockSizes } from "../../src/protocol/inflated-sizes.js";
 
@@ -56,6 +57,28 @@ describe("revisions", () => {
     expect(esp32Revision(0x00008000, 0, 0)).toBe(100);
     expect(esp32Revision(0x00008000, 0x00100000, 0)).toBe(200);
     expect(esp32Revision(0, 0x01000000, 0)).toBe(1);
+  });
+});
+
+describe("ESP32-C2 revision (eFuse BLOCK2 word 1, beside MAC bytes 0..1)", () => {
+  it("minor in bits 16..19, major in bits 20..21; the MAC half does not leak in", () => {
+    expect(esp32c2Revision(0x0010240a)).toBe(100);
+    expect(esp32c2Revision(0x0021ffff)).toBe(201);
+    expect(esp32c2Revision(0x0040ffff)).toBe(0); // bit 22 is the package
+  });
+});
+
+describe("ROM baud requests scaled for the crystal the ROM assumes (esptool's change_baud)", () => {
+  // UART_CLKDIV at 115200: 347 from 40 MHz, 226 from 26 MHz, 417 from 48 MHz.
+  it("ESP32-C2: 40 MHz asks for the rate itself, 26 MHz for rate × 40 / 26", () => {
+    expect(crystalScaledRomRate("esp32c2", 921600, 115200, 347)).toBe(921600);
+    expect(crystalScaledRomRate("esp32c2", 921600, 115200, 226)).toBe(1417846);
+  });
+  it("ESP32-C5: scaled only when the fitted crystal differs from the ROM's (PCR bits 24..30)", () => {
+    expect(crystalScaledRomRate("esp32c5", 921600, 115200, 347, 40 << 24)).toBe(921600);
+    expect(crystalScaledRomRate("esp32c5", 921600, 115200, 417, 48 << 24)).toBe(921600);
+    expect(crystalScaledRomRate("esp32c5", 921600, 115200, 417, 40 << 24)).toBe(768000);
+    expect(crystalScaledRomRate("esp32c5", 921600, 115200, 347, 48 << 24)).toBe(1105920);
   });
 });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { createVirtualChip, openSimPort, parseSimUrl } from "../../../adapters/sim/index.js";
 import { isErrorCode } from "../../../src/errors.js";
-import { appImage, collect, frame, hex, request, roundTrip, tick, u32, xorChecksum } from "./helpers.js";
+import { installApp, collect, frame, hex, request, roundTrip, tick, u32, xorChecksum } from "./helpers.js";
 
 const SYNC_DATA = [0x07, 0x07, 0x12, 0x20, ...new Array(32).fill(0x55)];
 
@@ -28,7 +28,7 @@ describe("reset and boot", () => {
   });
   it("plain reset boots the app and prints project name and version from esp_app_desc_t", async () => {
     const c = createVirtualChip({ chip: "esp32c3", flashSizeBytes: 0x400000, appOutput: ["Guru Meditation Error: Core  0 panic'ed (LoadProhibited)"] });
-    c.flash.program(0x10000, appImage("hello_world", "v1.0"));
+    installApp(c, "hello_world", "v1.0");
     const out = collect(c);
     c.setLines({ dtr: false, rts: true });
     c.setLines({ dtr: false, rts: false });

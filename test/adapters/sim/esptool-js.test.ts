@@ -5,7 +5,7 @@
  */
 import { ESPLoader, Transport } from "esptool-js";
 import { describe, expect, it } from "vitest";
-import { openSimPort, type SimChipName } from "../../../adapters/sim/index.js";
+import { openSimPort, SIM_CHIPS, type SimChipName } from "../../../adapters/sim/index.js";
 import { toWebSerialPort } from "../../../src/transport/web-serial-shim.js";
 import { md5Hex, pseudoRandom } from "./helpers.js";
 
@@ -26,7 +26,15 @@ const CASES: { chip: SimChipName; name: RegExp }[] = [
   { chip: "esp32s2", name: /^ESP32-S2/ },
   { chip: "esp32c6", name: /^ESP32-C6/ },
   { chip: "esp32h2", name: /^ESP32-H2/ },
+  // esptool-js prints the C2's major revision alone ("revision 1"); the C5's and P4's as vM.m.
+  { chip: "esp32c2", name: /^ESP32-C2 \(revision 1\)$/ },
+  { chip: "esp32c5", name: /^ESP32-C5 \(revision v0\.1\)$/ },
+  { chip: "esp32p4", name: /^ESP32-P4 \(revision v1\.0\)$/ },
 ];
+
+it("every simulated chip is covered", () => {
+  expect(CASES.map((c) => c.chip).sort()).toEqual([...SIM_CHIPS].sort());
+});
 
 describe("esptool-js 0.7.0 against the virtual chip", () => {
   for (const c of CASES) {

@@ -101,15 +101,31 @@ export function pseudoRandom(n: number, seed = 1): Uint8Array {
   return out;
 }
 
-/** An app image carrying an esp_app_desc_t (magic 0xABCD5432 at offset 0x20). */
-export function appImage(projectName: string, version: string, sizeBytes = 0x2000): Uint8Array {
+/**
+ * An app image carrying an esp_app_desc_t (magic 0xABCD5432 at offset 0x20), built for the chip
+ * with image chip id `chipId` (extended header bytes 12..13; 0 is the ESP32).
+ */
+export function appImage(projectName: string, version: string, sizeBytes = 0x2000, chipId = 0): Uint8Array {
   const img = new Uint8Array(sizeBytes).fill(0);
   img[0] = 0xe9;
   img[1] = 1;
+  img.set([chipId & 0xff, chipId >> 8], 12);
   const put = (off: number, s: string) => img.set(Buffer.from(s, "latin1"), off);
   img.set(u32(0xabcd5432), 0x20);
   put(0x20 + 16, version);
   put(0x20 + 48, projectName);
   put(0x20 + 112, "v5.3");
   return img;
+}
+
+/**
+ * Puts a bootable build on a virtual chip's flash: an image header for the chip at its bootloader
+ * offset (all the simulated ROM looks at) and the app at 0x10000.
+ */
+export function installApp(chip: VirtualChip, projectName: string, version: string): void {
+  const bootloader = new Uint8Array(0x20);
+  bootloader.set([0xe9, 0, 0, 0], 0);
+  bootloader.set([chip.spec.chipId & 0xff, chip.spec.chipId >> 8], 12);
+  chip.flash.program(chip.spec.bootloaderOffset, bootloader);
+  chip.flash.program(0x10000, appImage(projectName, version, 0x2000, chip.spec.chipId));
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createVirtualChip } from "../../../adapters/sim/index.js";
-import { appImage, collect, roundTrip, u32 } from "./helpers.js";
+import { installApp, collect, roundTrip, u32 } from "./helpers.js";
 
 const WRITE_REG = 0x09;
 const KEY = 0x50d83aa1;
@@ -27,7 +27,7 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function chipInDownloadMode(chip: keyof typeof REGS) {
   const c = createVirtualChip({ chip, flashSizeBytes: 0x400000, usbJtagSerial: true });
-  c.flash.program(0x10000, appImage("hello_world", "v1.0"));
+  installApp(c, "hello_world", "v1.0");
   return c;
 }
 
