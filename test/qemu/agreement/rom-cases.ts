@@ -14,6 +14,8 @@ import type { Session } from "./transcript.js";
 export const ESP32_REGS = { MAGIC: 0x40001000, EFUSE_BLK0_3: 0x3ff5a00c } as const;
 const { MAGIC, EFUSE_BLK0_3 } = ESP32_REGS;
 const DRAM = 0x3ffe0000;
+/** The ESP32's SPI1 controller, which the ROM drives the flash with (PROTOCOL.md §3.4). */
+const SPI1 = 0x3ff42000;
 
 /** A ROM agreement case; `fresh` ones start from a reset (the previous case left the loader). */
 export interface RomCaseSpec extends AgreementCaseSpec {
@@ -275,6 +277,26 @@ export const ROM_CASES: readonly RomCaseSpec[] = [
       ]);
       s.send(readReg(MAGIC));
       await s.collectResponses("READ_REG after leaving", { quietMs: 400 });
+    },
+  },
+  {
+    // The question whether the flash answers before SPI_ATTACH: on this ROM it does (RDID gives the
+    // JEDEC id of the emulated GD25Q32), so the simulator answers too; it must not be stricter.
+    name: "RDID as esptool sends it (SPI user command), straight after a reset, before any SPI_ATTACH: the flash answers",
+    fresh: true,
+    run: (s) =>
+      each(s, [
+        ["MISO_DLEN 23", request(OP.WRITE_REG, words(SPI1 + 0x2c, 23, 0xffffffff, 0))],
+        ["USR command+miso", request(OP.WRITE_REG, words(SPI1 + 0x1c, (1 << 31) | (1 << 28), 0xffffffff, 0))],
+        ["USR2 RDID", request(OP.WRITE_REG, words(SPI1 + 0x24, (7 << 28) | 0x9f, 0xffffffff, 0))],
+        ["W0 0", request(OP.WRITE_REG, words(SPI1 + 0x80, 0, 0xffffffff, 0))],
+        ["CMD USR", request(OP.WRITE_REG, words(SPI1, 1 << 18, 0xffffffff, 0))],
+        ["CMD", readReg(SPI1)],
+        ["W0", readReg(SPI1 + 0x80)],
+      ]),
+    facts: (q) => {
+      expect(q.frames("CMD")).toEqual([expect.stringMatching(/^op=0a value=00000000 status=0000$/)]);
+      expect(q.frames("W0")).toEqual([expect.stringMatching(/^op=0a value=001640c8 status=0000$/)]);
     },
   },
   {
