@@ -53,7 +53,18 @@ export function openPort(url: string, options: OpenPortOptions = {}): Port {
 }
 
 export { listSerialPorts, resolveAutoPort, describePort, type SerialPortListing, type ListSerialPortsOptions, type UsbBridge } from "./serial/index.js";
-export { createVirtualChip, parseSimUrl, SIM_CHIPS, simOptions, TIMING_PROFILES, VirtualChip, type SimOptions, type SimChipName } from "./sim/index.js";
+export {
+  chipsWithPortKind,
+  createVirtualChip,
+  parseSimUrl,
+  SIM_CHIPS,
+  simOptions,
+  TIMING_PROFILES,
+  VirtualChip,
+  type SimChipName,
+  type SimOptions,
+  type SimPortKind,
+} from "./sim/index.js";
 export { serveEndpoint, type ServeEndpointOptions, type ServedEndpoint } from "./serve.js";
 export { Rfc2217Port, type ControlLinesState } from "./rfc2217/index.js";
 export { SerialPortPort } from "./serial/index.js";

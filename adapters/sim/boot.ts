@@ -49,12 +49,16 @@ export function readAppDescription(flash: FlashModel, offset: number = APP_IMAGE
 /** Baud rate of the ROM after reset. */
 export const ROM_BAUD = 115200;
 
-/** Why the chip reset: power/EN pin, the USB-Serial/JTAG peripheral (§4.4), or the RTC watchdog. */
-export type ResetCause = "power-on" | "usb-jtag" | "rtc-wdt";
+/**
+ * Why the chip reset: power/EN pin, the USB-Serial/JTAG peripheral (§4.4), the ROM's USB-OTG
+ * console (a software CPU reset, which keeps the latched boot pin), or the RTC watchdog.
+ */
+export type ResetCause = "power-on" | "usb-jtag" | "usb-otg" | "rtc-wdt";
 
 /** The ROM's reset reason as its banner prints it, per cause (power-on is the banner as stored). */
 const RESET_REASON: Record<Exclude<ResetCause, "power-on">, string> = {
   "usb-jtag": "rst:0x15 (USB_UART_CHIP_RESET)",
+  "usb-otg": "rst:0xc (RTC_SW_CPU_RST)",
   "rtc-wdt": "rst:0x10 (RTCWDT_RTC_RST)",
 };
 

@@ -276,6 +276,26 @@ export const SIM_CHIP_TABLE = {
     bannerSpiBoot: ["ESP-ROM:esp32p4-eco2-20240710", "Build:Jul 10 2024", "rst:0x1 (POWERON),boot:0x30f (SPI_FAST_FLASH_BOOT)", "SPI mode:DIO, clock div:1"],
     noImageStyle: "invalid-header",
   },
+  esp32c61: {
+    displayName: "ESP32-C61",
+    magic: [0x33f0206f, 0x2421606f],
+    chipId: 20,
+    romSecurityInfoBytes: 20,
+    romFlashBeginBytes: 20,
+    // esptool's C61 target keeps the ESP32-C6's SPI controller, LP watchdog and bootloader offset.
+    rtcWdt: { config0: 0x600b1c00, config1: 0x600b1c04, wprotect: 0x600b1c18 },
+    macReg: 0x600b4844,
+    macCrc: false,
+    // eFuse BLOCK1 word 2 (0x600B484C): minor bits 0..3, major bits 4..5, package 26..28 → v1.0.
+    registers: { 0x600b484c: 0x00000010 },
+    spi: { base: 0x60003000, ...SPI_NEW },
+    bootloaderOffset: 0x0,
+    usbJtagSerial: true,
+    // The ROM banner ESP-IDF's C61 documentation shows; download mode in the C3's form.
+    bannerDownload: ["ESP-ROM:esp32c61-eco3-20250228", "Build:Feb 28 2025", "rst:0x1 (POWERON),boot:0x4 (DOWNLOAD(USB/UART0))"],
+    bannerSpiBoot: ["ESP-ROM:esp32c61-eco3-20250228", "Build:Feb 28 2025", "rst:0x1 (POWERON),boot:0xc (SPI_FAST_FLASH_BOOT)", "SPI mode:DIO, clock div:1"],
+    noImageStyle: "invalid-header",
+  },
 } as const satisfies Record<string, SimChipSpec>;
 
 /** Name of a simulated chip. */

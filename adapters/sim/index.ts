@@ -9,3 +9,4 @@ export type { SimChipName } from "./chip-table.js";
 export type { SimOptions } from "./options.js";
 export type { FaultRule } from "./faults.js";
 export { TIMING_PROFILES, type TimingProfile } from "./timing.js";
+export { chipsWithPortKind, type SimPortKind } from "./usb-ports.js";

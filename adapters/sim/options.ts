@@ -6,6 +6,7 @@ import { EspsyncError } from "../../src/errors.js";
 import type { SimChipName } from "./chip-table.js";
 import type { FaultRule } from "./faults.js";
 import type { TimingProfile, TimingProfileName } from "./timing.js";
+import type { SimPortKind } from "./usb-ports.js";
 
 /** How to build a virtual chip. */
 export interface SimOptions {
@@ -21,8 +22,13 @@ export interface SimOptions {
   flashFile?: string;
   /** State at creation: `download` (ROM loader, default — raw TCP with `--before no_reset` works) or `app`. */
   boot?: "download" | "app";
-  /** Model the USB-Serial/JTAG peripheral's reset decoding and USB identity (chips that have one). */
-  usbJtagSerial?: boolean;
+  /**
+   * How the host reaches the chip: `uart` (default: a USB-UART bridge with the auto-reset circuit),
+   * `usb-jtag` (the USB-Serial/JTAG peripheral) or `usb-otg` (the ROM's USB-OTG download port, ESP32-S2,
+   * S3 and P4). Each brings its reset decoding, USB identity and, for USB-OTG, 0x800-byte data blocks.
+   * A kind the chip lacks is refused (`USAGE`).
+   */
+  portKind?: SimPortKind;
   /** Timing model (off when absent). */
   timing?: TimingProfileName | TimingProfile;
   /** Faults to inject. */

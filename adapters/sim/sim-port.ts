@@ -7,10 +7,23 @@ import { PortListeners } from "../../src/transport/port-listeners.js";
 import type { ControlLines, Port, PortCapabilities, PortInfo } from "../../src/transport/port.js";
 import type { SimOptions } from "./options.js";
 import { parseSimUrl } from "./sim-url.js";
+import { ESPRESSIF_USB } from "./usb-ports.js";
 import { VirtualChip } from "./virtual-chip.js";
 
-/** USB identity of the chip's USB-Serial/JTAG peripheral (§3.6). */
-const USB_JTAG_SERIAL = { usbVendorId: 0x303a, usbProductId: 0x1001 } as const;
+/**
+ * The USB identity the host sees (§3.6): the USB-Serial/JTAG peripheral is 303A:1001; the ROM's
+ * USB-OTG port enumerates with the chip's image chip id as product id; a UART bridge is not the chip's.
+ */
+function usbIdentity(chip: VirtualChip): { usbVendorId?: number; usbProductId?: number } {
+  switch (chip.portKind) {
+    case "usb-jtag":
+      return { usbVendorId: ESPRESSIF_USB.vendorId, usbProductId: ESPRESSIF_USB.usbJtagSerialProductId };
+    case "usb-otg":
+      return { usbVendorId: ESPRESSIF_USB.vendorId, usbProductId: chip.spec.chipId };
+    default:
+      return {};
+  }
+}
 
 /** A `Port` wired straight to a {@link VirtualChip}. */
 export class SimPort implements Port {
@@ -22,8 +35,7 @@ export class SimPort implements Port {
   private unsubscribe: (() => void)[] = [];
 
   constructor(readonly chip: VirtualChip, path: string) {
-    const usb = chip.options.usbJtagSerial && chip.spec.usbJtagSerial ? USB_JTAG_SERIAL : {};
-    this.info = { path, ...usb };
+    this.info = { path, ...usbIdentity(chip) };
   }
 
   async open(baudRate: number): Promise<void> {

@@ -1,12 +1,15 @@
 /**
  * `sim:` port URLs: `sim:esp32c3`, `sim:esp32?flash=4MB&mac=24:0a:c4:00:00:01&seed=7&boot=app&timing=usb-uart&file=PATH`;
- * `delay=MS` holds each flash data block's reply MS real-time milliseconds (to interrupt writes in tests).
+ * `usb=1` (or `usb=jtag`) reaches the chip through its USB-Serial/JTAG peripheral, `usb=otg` through
+ * the ROM's USB-OTG port; `delay=MS` holds each flash data block's reply MS real-time milliseconds
+ * (to interrupt writes in tests).
  */
 import { EspsyncError } from "../../src/errors.js";
-import { SIM_CHIPS, type SimChipName } from "./chip-table.js";
+import { SIM_CHIP_TABLE, SIM_CHIPS, type SimChipName } from "./chip-table.js";
 import { FLASH_SIZES_BYTES } from "./flash-model.js";
 import { parseMac, type SimOptions } from "./options.js";
 import { TIMING_PROFILES, type TimingProfileName } from "./timing.js";
+import { checkPortKind, type SimPortKind } from "./usb-ports.js";
 
 const FLASH_NAMES = FLASH_SIZES_BYTES.map((b) => `${b / 0x100000}MB`);
 
@@ -65,9 +68,8 @@ export function simOptions(chipName: string, settings: Iterable<[string, string]
       case "file":
         options.flashFile = value;
         break;
-      case "usbJtagSerial":
       case "usb":
-        options.usbJtagSerial = bool(value);
+        options.portKind = parsePortKind(value, where);
         break;
       case "sdm":
         options.secureDownloadMode = bool(value);
@@ -83,9 +85,21 @@ export function simOptions(chipName: string, settings: Iterable<[string, string]
         break;
       default:
         throw new EspsyncError("USAGE", `unknown simulator option "${key}" ${where}`, {
-          hint: "Options: flash, mac, seed, boot, timing, file, usb, sdm, encrypted, delay.",
+          hint: "Options: flash, mac, seed, boot, timing, file, usb (1 or jtag: USB-Serial/JTAG; otg: USB-OTG), sdm, encrypted, delay.",
         });
     }
   }
+  if (options.portKind !== undefined) checkPortKind(chip, SIM_CHIP_TABLE[options.chip], options.portKind, where);
   return options;
+}
+
+/** `usb=` values: on (`1`, `true`, `yes`, empty, `jtag`) = USB-Serial/JTAG, `otg` = USB-OTG, off = UART. */
+function parsePortKind(value: string, where: string): SimPortKind {
+  const v = value.toLowerCase();
+  if (v === "" || v === "1" || v === "true" || v === "yes" || v === "jtag" || v === "usb-jtag") return "usb-jtag";
+  if (v === "otg" || v === "usb-otg") return "usb-otg";
+  if (v === "0" || v === "false" || v === "no" || v === "uart") return "uart";
+  throw new EspsyncError("USAGE", `invalid usb "${value}" ${where}`, {
+    hint: "Use usb=1 (or usb=jtag) for the USB-Serial/JTAG port, usb=otg for the USB-OTG port, or leave usb out for a UART link.",
+  });
 }

@@ -13,6 +13,7 @@ import { FlashFile } from "./flash-file.js";
 import { FlashModel } from "./flash-model.js";
 import { encodeResponse, type FlashWork, type LoaderContext, parseRequest } from "./loader-context.js";
 import { deriveEncryptionKey, deriveMac, parseMac, type SimOptions } from "./options.js";
+import { BootStraps } from "./boot-straps.js";
 import { opName, PROTO } from "./protocol-constants.js";
 import { RegisterFile } from "./registers.js";
 import { ResetLines } from "./reset-lines.js";
@@ -21,6 +22,7 @@ import { SlipDecoder, slipEncode } from "./slip.js";
 import { StubLoader } from "./stub-loader.js";
 import { StubReceiver } from "./stub-receiver.js";
 import { resolveTimingProfile, VirtualClock } from "./timing.js";
+import { resolvePortKind, usbFacts, usbOtgBlockError, type SimPortKind } from "./usb-ports.js";
 
 export { ROM_BAUD } from "./boot.js";
 export { STRAP_SETTLE_MS } from "./reset-lines.js";
@@ -53,6 +55,10 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   readonly faults: FaultInjector;
   readonly mac: readonly number[];
   readonly options: Readonly<SimOptions>;
+  /** How the host reaches the chip (usb-ports.ts). */
+  readonly portKind: SimPortKind;
+  /** The boot pin's latch and the force-download flag. */
+  readonly straps: BootStraps;
   secureDownloadMode: boolean;
   flashEncryption: boolean;
   appOutput: string[];
@@ -103,9 +109,13 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     this.appOutput = options.appOutput ?? [];
     this.currentMode = options.boot === "app" ? "app" : "rom";
     this.rom = new RomLoader(this);
-    this.reset = new ResetLines(options.usbJtagSerial === true && spec.usbJtagSerial, {
+    this.portKind = resolvePortKind(options, spec);
+    // Starting in download mode means the boot pin was held low at power-on.
+    this.straps = new BootStraps(this.regs, usbFacts(options.chip), this.portKind, this.currentMode === "rom");
+    this.reset = new ResetLines(this.portKind, this.straps, {
       halt: () => this.decoder.reset(),
       boot: (download, cause) => this.boot(download, cause),
+      appRunning: () => this.currentMode === "app",
     });
   }
 
@@ -141,7 +151,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     this.flash.counters.bytesFromHost += data.length;
     this.reset.settle();
     if (this.reset.inReset) return;
-    if (this.hostBaud !== undefined && this.hostBaud !== this.uartBaud) {
+    if (this.baudMismatch) {
       this.decoder.reset(); // framing errors: the UART discards what it cannot decode
       return;
     }
@@ -248,6 +258,14 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   }
 
   /**
+   * Host and chip disagree on the UART rate. USB-OTG carries the loader's bytes over USB, where a
+   * baud rate is only a number the host passes along, so there it never garbles anything.
+   */
+  private get baudMismatch(): boolean {
+    return this.portKind !== "usb-otg" && this.hostBaud !== undefined && this.hostBaud !== this.uartBaud;
+  }
+
+  /**
    * One host write is one interrupt batch for the stub (stub-receiver.ts): it takes at most one
    * frame from it, and none while its last reply is on its way — a request sent before the host
    * saw that reply is dropped, as the real stub drops a request that arrives right behind another.
@@ -316,7 +334,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     this.startS = this.clock ? this.clock.startWork(arrivalS) : 0;
     this.fgS = 0;
     this.bgS = 0;
-    const forced = this.requestFaults.errorStatus;
+    const forced = this.requestFaults.errorStatus ?? usbOtgBlockError(this.portKind, this.currentMode, req);
     this.flushDelayMs = isRequest && DATA_OPS.includes(op) ? (this.options.dataReplyDelayMs ?? 0) : 0;
     if (this.currentMode === "stub" && this.stub) this.stub.handleFrame(f, req, forced);
     else if (req) this.rom.handle(req, forced);
@@ -327,7 +345,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
 
   private emit(data: Uint8Array, readyS: number): void {
     let out = data;
-    if (this.hostBaud !== undefined && this.hostBaud !== this.uartBaud) out = new Uint8Array(data.length); // garbage at the wrong rate
+    if (this.baudMismatch) out = new Uint8Array(data.length); // garbage at the wrong rate
     this.flash.counters.bytesToHost += out.length;
     const arrivalS = this.clock ? this.clock.chipSend(out.length, readyS, this.uartBaud) : 0;
     this.outbox.push({ data: out, arrivalS });

@@ -13,7 +13,7 @@ export const GLOBAL_OPTIONS = {
   baud: { alias: "b", type: "number", describe: "Transfer baud rate (connects at 115200 first)", default: undefined, group: "Connection:" },
   chip: { alias: "c", type: "string", describe: `Chip family: auto or ${CHIP_NAMES.join(", ")}`, group: "Connection:" },
   before: { type: "string", describe: "How to enter download mode: default-reset, usb-reset, no-reset, no-reset-no-sync", group: "Connection:" },
-  after: { type: "string", describe: "What to do when done: hard-reset, soft-reset, no-reset, no-reset-stub", group: "Connection:" },
+  after: { type: "string", describe: "What to do when done: hard-reset, soft-reset, no-reset, no-reset-stub, watchdog-reset", group: "Connection:" },
   "reset-sequence": { type: "string", describe: "Custom reset sequence, e.g. D0|R1|W100|D1|R0|W50|D0", group: "Connection:" },
   "connect-attempts": { type: "number", describe: "Connection attempts (default 7)", group: "Connection:" },
   // No yargs default: an absent --stub/--no-stub must stay distinguishable, so flasher_args.json can supply it.
@@ -65,7 +65,7 @@ export interface UserSetOptions {
 /** The `--before` modes espsync knows (esptool's names). */
 export const BEFORE_MODES: readonly BeforeMode[] = ["default_reset", "usb_reset", "no_reset", "no_reset_no_sync"];
 /** The `--after` modes espsync knows (esptool's names). */
-export const AFTER_MODES: readonly AfterMode[] = ["hard_reset", "soft_reset", "no_reset", "no_reset_stub"];
+export const AFTER_MODES: readonly AfterMode[] = ["hard_reset", "soft_reset", "no_reset", "no_reset_stub", "watchdog_reset"];
 
 /**
  * Reads the parsed yargs values plus ESPSYNC_* environment variables (ESPSYNC_PORT, ESPSYNC_BAUD,

@@ -5,7 +5,7 @@
  */
 
 /** Chip families whose images espsync understands, spelled as esptool does. */
-export const IMAGE_CHIPS = ["esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c6", "esp32h2", "esp32c5", "esp32p4"] as const;
+export const IMAGE_CHIPS = ["esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c6", "esp32h2", "esp32c5", "esp32p4", "esp32c61"] as const;
 
 /** A chip family name (`esp32c3`). Same spelling as `ChipName` in the protocol layer. */
 export type ImageChip = (typeof IMAGE_CHIPS)[number];
@@ -34,6 +34,7 @@ export const CHIP_FACTS: Readonly<Record<ImageChip, ChipFacts>> = {
   esp32h2: { chipId: 16, bootloaderOffset: 0x0, flashFreqs: { "48m": 0xf, "24m": 0x0, "16m": 0x1, "12m": 0x2 } },
   esp32p4: { chipId: 18, bootloaderOffset: 0x2000, flashFreqs: FREQ_GENERIC },
   esp32c5: { chipId: 23, bootloaderOffset: 0x2000, flashFreqs: FREQ_GENERIC },
+  esp32c61: { chipId: 20, bootloaderOffset: 0x0, flashFreqs: FREQ_GENERIC },
 } as const;
 
 /** Default partition table offset (PROTOCOL.md §5.6). */

@@ -11,6 +11,7 @@ import { changeBaudRate } from "./baud-change.js";
 import { romRateSurvivesStub } from "./rom-uart.js";
 import { stubUploadBytes, uploadStub } from "./stub-upload.js";
 import { chipNameFromEsptool, parseSecurityState, readChipDescription, type RawSecurityInfo } from "./chip-description.js";
+import { setUpChipPort } from "./chip-port.js";
 import { CommandLink, type LinkState } from "./command-link.js";
 import { DEFAULT_BAUD_RATE, resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from "./connect-options.js";
 import type { BeforeMode, ChipName, Device, SecurityState } from "./device.js";
@@ -204,6 +205,7 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
 
     if (state.secureDownloadMode) opts.log("Secure Download Mode: no stub, no register reads, no digests; only plain writes are possible.");
     else if (!opts.stub) opts.log("Talking to the ROM loader only (no stub).");
+    const chipPort = await setUpChipPort({ link, loader, chip, revisionFull: described.revisionFull, timeoutMs: opts.timeouts.defaultMs, log: opts.log }, port.info);
 
     // The flasher stub is uploaded when an operation first needs it (a write, an erase, a read):
     // the ROM answers digests itself, several at a time (flash-md5.ts), so a board that already
@@ -273,18 +275,17 @@ export async function connect(rawPort: Port, options: ConnectOptions = {}): Prom
     }
     if (flashSizeBytes) await setRomFlashParams(link, opts, flashSizeBytes);
     // The close listener stays registered: later operations report PORT_CLOSED through it.
-    // Espressif's USB-Serial/JTAG peripheral (PROTOCOL.md §3.6) runs at USB speed whatever the baud.
-    const usbJtag = port.info.usbVendorId === 0x303a && port.info.usbProductId === 0x1001;
     // Writes and reads run through the stub at the transfer rate, whenever it is uploaded.
     const writeBaud = wantStub && transferBaud !== undefined ? transferBaud : state.baudRate;
     const roundTripS = link.roundTrips.medianS();
-    const linkDescription = { kind: usbJtag ? "usb-serial-jtag" : "uart", baudRate: writeBaud, ...(roundTripS !== undefined && { roundTripS }) } as const;
+    // Espressif's USB-Serial/JTAG peripheral (PROTOCOL.md §3.6) runs at USB speed whatever the baud.
+    const linkDescription = { kind: chipPort === "usb-serial-jtag" ? "usb-serial-jtag" : "uart", baudRate: writeBaud, ...(roundTripS !== undefined && { roundTripS }) } as const;
     // The ROM can take the writes itself while the stub is not running (ChipDescription.romWrites).
     const stubBytes = wantStub && !state.stub ? await stubUploadBytes(loader) : undefined;
     const romWrites = stubBytes !== undefined ? { baudRate: state.baudRate, stubBytes } : undefined;
     const description = { ...described, flashId, flashSizeBytes, stub: wantStub, link: linkDescription, ...(romWrites && { romWrites }) };
     const session: Session = {
-      loader, link, state, port, chip, timeouts: opts.timeouts, log: opts.log, flashSizeBytes, romBaudRate: opts.romBaudRate, watch, reconnect, ensureStub,
+      loader, link, state, port, chip, timeouts: opts.timeouts, log: opts.log, notice: opts.notice, chipPort, flashSizeBytes, romBaudRate: opts.romBaudRate, watch, reconnect, ensureStub,
     };
     link.watch = watch;
     watch.arm();

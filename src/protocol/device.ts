@@ -5,7 +5,7 @@
  */
 
 /** Chip families espsync knows (esptool's names). */
-export const CHIP_NAMES = ["esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c6", "esp32h2", "esp32c5", "esp32p4"] as const;
+export const CHIP_NAMES = ["esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c6", "esp32h2", "esp32c5", "esp32p4", "esp32c61"] as const;
 
 /** A chip family name, as esptool spells it (`esp32c3`). */
 export type ChipName = (typeof CHIP_NAMES)[number];
@@ -13,8 +13,11 @@ export type ChipName = (typeof CHIP_NAMES)[number];
 /** How to get the chip into download mode before talking to it (esptool's `--before`). */
 export type BeforeMode = "default_reset" | "usb_reset" | "no_reset" | "no_reset_no_sync";
 
-/** What to do with the chip when done (esptool's `--after`). */
-export type AfterMode = "hard_reset" | "soft_reset" | "no_reset" | "no_reset_stub";
+/**
+ * What to do with the chip when done (esptool's `--after`). `watchdog_reset` resets it with its RTC
+ * watchdog (no reset lines needed), falling back to `hard_reset` where esptool does.
+ */
+export type AfterMode = "hard_reset" | "soft_reset" | "no_reset" | "no_reset_stub" | "watchdog_reset";
 
 /** Security state reported by GET_SECURITY_INFO (absent on chips whose ROM lacks the command). */
 export interface SecurityState {

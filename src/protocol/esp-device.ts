@@ -88,7 +88,7 @@ export class EspDevice implements Device {
     try {
       await this.exclusive(`finish (${after})`, () => {
         // Resetting the chip is the point now: its boot banner is expected, not a failure.
-        if (after === "hard_reset") this.session.watch.pause();
+        if (after === "hard_reset" || after === "watchdog_reset") this.session.watch.pause();
         return finishSession(this.session, after);
       });
     } finally {

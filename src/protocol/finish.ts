@@ -1,12 +1,13 @@
 /**
  * Leaving the chip as asked (`--after`, PROTOCOL.md §4.3), with esptool's semantics but our own
- * hard reset: esptool-js 0.7.0's `after("hard_reset")` never asserts RTS after a classic reset,
- * so the chip keeps running the stub (§4.2). Here EN is pulsed with IO0 released.
+ * resets: esptool-js 0.7.0's `after("hard_reset")` never asserts RTS after a classic reset, so the
+ * chip keeps running the stub (§4.2). Here EN is pulsed with IO0 released, or the RTC watchdog
+ * resets the chip where esptool would use it (chip-reset.ts).
  */
+import { hardReset, watchdogReset } from "./chip-reset.js";
 import type { AfterMode } from "./device.js";
 import { OP } from "./opcodes.js";
 import { unsupportedError } from "./protocol-errors.js";
-import { HARD_RESET_STEPS, runResetSteps } from "./reset-sequence.js";
 import type { Session } from "./session.js";
 import { u32le } from "./words.js";
 
@@ -15,18 +16,9 @@ export async function finishSession(session: Session, after: AfterMode): Promise
   const { link, state } = session;
   switch (after) {
     case "hard_reset":
-      if (!session.port.capabilities.controlLines) {
-        session.log("This port has no DTR/RTS lines: cannot hard-reset; reset the board by hand to run the new firmware.");
-        return;
-      }
-      session.log("Hard resetting via RTS pin...");
-      // After reset the chip talks at the ROM rate: match it, so its boot log stays readable.
-      if (state.baudRate !== session.romBaudRate && session.port.capabilities.setBaudRate) {
-        await session.port.setBaudRate(session.romBaudRate);
-        state.baudRate = session.romBaudRate;
-      }
-      await runResetSteps(session.port, HARD_RESET_STEPS);
-      return;
+      return hardReset(session);
+    case "watchdog_reset":
+      return watchdogReset(session);
     case "soft_reset":
       if (state.stub) {
         throw unsupportedError("soft_reset with the flasher stub on ESP32-family chips", "Use --after hard_reset, or --no-stub to soft-reset through the ROM.");

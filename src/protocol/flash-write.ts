@@ -14,6 +14,7 @@
 import { deflateSync } from "node:zlib";
 import { hex32, RomError } from "../errors.js";
 import type { WriteOptions, WriteStats } from "./device.js";
+import { dataBlockLimit } from "./chip-port.js";
 import { inflatedBlockSizes } from "./inflated-sizes.js";
 import { OP } from "./opcodes.js";
 import { interruptedError, translateError, usageError } from "./protocol-errors.js";
@@ -90,7 +91,8 @@ export async function flashWrite(session: Session, addr: number, input: Uint8Arr
   let compressed = state.stub ? options.compressed : undefined;
   if (compressed && data !== input) compressed = deflateSync(data, { level: 9 });
   const stub = state.stub;
-  const blockBytes = stub ? WRITE_BLOCK_BYTES.stub : WRITE_BLOCK_BYTES.rom;
+  // Over USB-OTG the ROM and the stub take no more than USB_RAM_BLOCK per data packet (chip-port.ts).
+  const blockBytes = Math.min(stub ? WRITE_BLOCK_BYTES.stub : WRITE_BLOCK_BYTES.rom, dataBlockLimit(session.chipPort) ?? Infinity);
   const blocks = await splitBlocks(session, addr, data, compressed, blockBytes);
   const what = `write of ${data.length} bytes at ${hex32(addr)}`;
 

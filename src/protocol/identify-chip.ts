@@ -28,6 +28,8 @@ export const CHIP_MAGIC = {
   0x30e1706f: "esp32c5",
   0x0addbad0: "esp32p4",
   0x07039ad9: "esp32p4",
+  0x33f0206f: "esp32c61",
+  0x2421606f: "esp32c61",
 } as const satisfies Record<number, keyof typeof CHIP_DEFS>;
 
 /** Address of the chip magic word. */

@@ -29,6 +29,7 @@ export const DESCRIPTION_REGISTERS: Readonly<Record<ChipName, readonly number[]>
   esp32c2: [0x60008844, 0x60000014, 0x60008840],
   esp32c5: [0x600b484c, 0x60000014, 0x600b4844, 0x600b4848, 0x60096110],
   esp32p4: [0x5012d04c, 0x5012d044, 0x5012d048],
+  esp32c61: [0x600b484c, 0x600b4844, 0x600b4848],
 };
 
 /** Reads `addrs` with pipelined READ_REGs; returns address → value. */

@@ -74,6 +74,17 @@ export const HARD_RESET_STEPS: readonly ResetStep[] = [
   { lines: { dtr: false, rts: false } },
 ];
 
+/**
+ * The hard reset over the chip's own USB port (esptool's `HardReset` with `uses_usb`): RTS held
+ * 200 ms, then 200 ms for the chip to come out of reset before any further line change.
+ */
+export const USB_HARD_RESET_STEPS: readonly ResetStep[] = [
+  { lines: { dtr: false, rts: true } },
+  { waitMs: 200 },
+  { lines: { dtr: false, rts: false } },
+  { waitMs: 200 },
+];
+
 /** Runs the steps on the port. */
 export async function runResetSteps(port: Port, steps: readonly ResetStep[]): Promise<void> {
   for (const step of steps) {

@@ -4,6 +4,7 @@
  */
 import type { ESPLoader } from "esptool-js";
 import type { Port } from "../transport/port.js";
+import type { ChipPort } from "./chip-port.js";
 import type { CommandLink, LinkState } from "./command-link.js";
 import type { ChipName } from "./device.js";
 import type { LinkWatch } from "./link-watch.js";
@@ -20,6 +21,10 @@ export interface Session {
   readonly timeouts: Timeouts;
   /** Human progress lines. */
   readonly log: (line: string) => void;
+  /** Lines the user should see even when progress lines are hidden (a reset that cannot happen). */
+  readonly notice: (line: string) => void;
+  /** How the host reaches the chip (chip-port.ts): resets and data block sizes depend on it. */
+  readonly chipPort: ChipPort;
   /** Flash size from RDID, 0 when unknown. */
   readonly flashSizeBytes: number;
   /** Baud rate of the ROM loader (and of the chip after any reset). */

@@ -23,6 +23,7 @@ const CHIPS: Record<string, { chipId: number; bootloaderOffset: number; descript
   esp32c6: { chipId: 13, bootloaderOffset: 0x0, description: "ESP32-C6 (revision v0.1)" },
   esp32h2: { chipId: 16, bootloaderOffset: 0x0, description: "ESP32-H2 (revision v0.1)" },
   esp32p4: { chipId: 18, bootloaderOffset: 0x2000, description: "ESP32-P4 (revision v1.0)" },
+  esp32c61: { chipId: 20, bootloaderOffset: 0x0, description: "ESP32-C61 (revision v1.0)" },
 };
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
@@ -68,7 +69,7 @@ describe("every simulated chip through the CLI", () => {
   });
 
   // Among the chips added last and the C3 whose builds are most common: every ordered wrong pair.
-  const NEW = ["esp32c2", "esp32c3", "esp32c5", "esp32p4"] as const;
+  const NEW = ["esp32c2", "esp32c3", "esp32c5", "esp32p4", "esp32c61"] as const;
   const pairs = NEW.flatMap((image) => NEW.filter((chip) => chip !== image).map((chip) => [image, chip] as const));
   it.each(pairs)("a build for %s is refused on a simulated %s before anything is written", async (image, chip) => {
     const dir = tempDir();

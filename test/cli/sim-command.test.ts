@@ -89,19 +89,19 @@ describe("espsync sim", () => {
   });
 
   it("names an unmodelled chip as typed in a sim: port, never an internal URL, and lists the simulated chips", () => {
-    const result = spawnSync(process.execPath, [BIN, "info", "-p", "sim:esp32c61"], { encoding: "utf8", timeout: 10_000 });
+    const result = spawnSync(process.execPath, [BIN, "info", "-p", "sim:esp32h4"], { encoding: "utf8", timeout: 10_000 });
     expect(result.status).toBe(2);
     const [first, second] = result.stderr.trim().split("\n").slice(-2);
-    expect(first).toBe('error[CHIP_UNKNOWN]: the simulator does not model the chip "esp32c61" in sim:esp32c61');
-    expect(second).toBe("hint: Simulated chips: esp32, esp32s2, esp32s3, esp32c3, esp32c6, esp32h2, esp32c2, esp32c5, esp32p4.");
+    expect(first).toBe('error[CHIP_UNKNOWN]: the simulator does not model the chip "esp32h4" in sim:esp32h4');
+    expect(second).toBe("hint: Simulated chips: esp32, esp32s2, esp32s3, esp32c3, esp32c6, esp32h2, esp32c2, esp32c5, esp32p4, esp32c61.");
   });
 
   it("--chip takes every chip espsync can flash and nothing else", () => {
-    const result = spawnSync(process.execPath, [BIN, "sim", "--chip", "esp32c61", "--listen", "127.0.0.1:0"], { encoding: "utf8", timeout: 10_000 });
+    const result = spawnSync(process.execPath, [BIN, "sim", "--chip", "esp32h4", "--listen", "127.0.0.1:0"], { encoding: "utf8", timeout: 10_000 });
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split("\n")).toEqual([
-      "error[CHIP_UNKNOWN]: unknown chip 'esp32c61'",
-      "hint: use auto or one of esp32, esp32s2, esp32s3, esp32c2, esp32c3, esp32c6, esp32h2, esp32c5, esp32p4",
+      "error[CHIP_UNKNOWN]: unknown chip 'esp32h4'",
+      "hint: use auto or one of esp32, esp32s2, esp32s3, esp32c2, esp32c3, esp32c6, esp32h2, esp32c5, esp32p4, esp32c61",
     ]);
   });
 
@@ -121,7 +121,7 @@ describe("espsync sim", () => {
     for (const unused of ["--port", "--baud", "--before", "--after", "--reset-sequence", "--connect-attempts", "--stub", "--json", "--trace"]) {
       expect(help).not.toContain(unused);
     }
-    expect(help).toMatch(/--chip +Simulated chip: esp32, esp32s2, esp32s3, esp32c3, esp32c6, esp32h2, esp32c2, esp32c5,\s+esp32p4 /);
+    expect(help).toMatch(/--chip +Simulated chip: esp32, esp32s2, esp32s3, esp32c3, esp32c6, esp32h2, esp32c2, esp32c5,\s+esp32p4, esp32c61 /);
   });
 
   it.each([

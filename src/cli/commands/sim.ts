@@ -2,7 +2,7 @@
  * `espsync sim`: runs the virtual chip as a server, so any host — espsync, esptool, esptool-js —
  * can flash it over raw TCP (`socket://`), RFC 2217 or a pseudo-terminal.
  */
-import { createVirtualChip, serveEndpoint, SIM_CHIPS, simOptions, TIMING_PROFILES } from "../../../adapters/index.js";
+import { chipsWithPortKind, createVirtualChip, serveEndpoint, SIM_CHIPS, simOptions, TIMING_PROFILES } from "../../../adapters/index.js";
 import { EspsyncError } from "../../errors.js";
 import type { CommandSpec } from "../command.js";
 import { EXIT } from "../exit-codes.js";
@@ -29,7 +29,12 @@ export const simCommand: CommandSpec = {
       .option("boot", { type: "string", choices: ["download", "app"], default: "download", describe: "State at start", group: "Simulator:" })
       .option("sdm", { type: "boolean", default: false, describe: "Secure Download Mode: the ROM refuses register reads, digests and the stub", group: "Simulator:" })
       .option("flash-encryption", { type: "boolean", default: false, describe: "Flash encryption enabled (FLASH_CRYPT_CNT odd): digests are of the ciphertext", group: "Simulator:" })
-      .option("usb", { type: "boolean", default: false, describe: "Present the chip's own USB-Serial/JTAG port (its reset sequence, USB speed)", group: "Simulator:" })
+      // A string, so that `--usb` alone keeps meaning the USB-Serial/JTAG port and `--usb otg` picks the other.
+      .option("usb", {
+        type: "string",
+        describe: `Reach the chip over its own USB port: --usb (or --usb jtag) USB-Serial/JTAG, --usb otg the ROM's USB-OTG port (${chipsWithPortKind("usb-otg").join(", ")})`,
+        group: "Simulator:",
+      })
       .option("timing", { type: "string", choices: Object.keys(TIMING_PROFILES), describe: "Model link and flash timing on a virtual clock (benchmarks)", group: "Simulator:" })
       .option("delay", { type: "number", describe: "Milliseconds the chip waits before acknowledging each flash data block (0 to 10000)", group: "Simulator:" })
       // `sim` serves a chip; it connects to none, so the connection and protocol-output options do not apply.
@@ -56,7 +61,7 @@ export const simCommand: CommandSpec = {
     if (typeof args.seed === "number") settings.push(["seed", String(args.seed)]);
     if (args.sdm === true) settings.push(["sdm", "1"]);
     if (args["flash-encryption"] === true) settings.push(["encrypted", "1"]);
-    if (args.usb === true) settings.push(["usb", "1"]);
+    if (typeof args.usb === "string") settings.push(["usb", args.usb === "" ? "1" : args.usb]);
     if (typeof args.timing === "string") settings.push(["timing", args.timing]);
     if (args.delay !== undefined) settings.push(["delay", String(args.delay)]);
     const chip = createVirtualChip(simOptions(chipName, settings, `for espsync sim --chip ${chipName}`));

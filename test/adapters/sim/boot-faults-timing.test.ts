@@ -56,7 +56,7 @@ describe("reset and boot", () => {
     }
   });
   it("USB-Serial/JTAG model: the USB reset sequence enters download mode", () => {
-    const c = createVirtualChip({ chip: "esp32s3", flashSizeBytes: 0x400000, boot: "app", usbJtagSerial: true });
+    const c = createVirtualChip({ chip: "esp32s3", flashSizeBytes: 0x400000, boot: "app", portKind: "usb-jtag" });
     for (const [dtr, rts] of [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]) c.setLines({ dtr: !!dtr, rts: !!rts });
     expect(c.mode).toBe("rom");
   });

@@ -11,8 +11,8 @@ import { md5Hex, pseudoRandom } from "./helpers.js";
 
 const terminal = { clean() {}, writeLine() {}, write() {} };
 
-async function connect(chipName: SimChipName, usbJtagSerial = false) {
-  const port = openSimPort({ chip: chipName, flashSizeBytes: 0x400000, seed: 3, boot: "app", usbJtagSerial });
+async function connect(chipName: SimChipName, portKind: "uart" | "usb-jtag" = "uart") {
+  const port = openSimPort({ chip: chipName, flashSizeBytes: 0x400000, seed: 3, boot: "app", portKind });
   const transport = new Transport(toWebSerialPort(port) as never, false);
   const loader = new ESPLoader({ transport, baudrate: 921600, romBaudrate: 115200, terminal, enableTracing: false });
   const description = await loader.main("default_reset");
@@ -30,6 +30,7 @@ const CASES: { chip: SimChipName; name: RegExp }[] = [
   { chip: "esp32c2", name: /^ESP32-C2 \(revision 1\)$/ },
   { chip: "esp32c5", name: /^ESP32-C5 \(revision v0\.1\)$/ },
   { chip: "esp32p4", name: /^ESP32-P4 \(revision v1\.0\)$/ },
+  { chip: "esp32c61", name: /^ESP32-C61 \(revision v1\.0\)$/ },
 ];
 
 it("every simulated chip is covered", () => {
@@ -83,7 +84,7 @@ describe("esptool-js 0.7.0 against the virtual chip", () => {
   }
 
   it("esp32c3 over USB-Serial/JTAG: the USB reset sequence reaches download mode", async () => {
-    const { chip, transport } = await connect("esp32c3", true);
+    const { chip, transport } = await connect("esp32c3", "usb-jtag");
     expect(chip.mode).toBe("stub");
     await transport.disconnect();
   });

@@ -26,7 +26,8 @@ const writeReg = (addr: number, value: number): number[] => [...u32(addr), ...u3
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function chipInDownloadMode(chip: keyof typeof REGS) {
-  const c = createVirtualChip({ chip, flashSizeBytes: 0x400000, usbJtagSerial: true });
+  // On its USB-Serial/JTAG port where the chip has one (the S2 has none: a UART).
+  const c = createVirtualChip({ chip, flashSizeBytes: 0x400000, portKind: chip === "esp32s2" ? "uart" : "usb-jtag" });
   installApp(c, "hello_world", "v1.0");
   return c;
 }
