@@ -67,5 +67,7 @@ export {
 } from "./sim/index.js";
 export { serveEndpoint, type ServeEndpointOptions, type ServedEndpoint } from "./serve.js";
 export { Rfc2217Port, type ControlLinesState } from "./rfc2217/index.js";
+export { serveBoard, type BoardServer, type BoardServerEvent, type ServedDevice } from "./rfc2217/index.js";
 export { SerialPortPort } from "./serial/index.js";
 export { TcpPort } from "./tcp/index.js";
+export { formatHostPort, parseListenAddress, type HostPort } from "./tcp/index.js";

@@ -9,6 +9,10 @@
  * turns false from then on, and later `setLines` calls resolve at once without sending anything. The
  * device layer reads `capabilities.controlLines` after its reset attempt to tell the user that
  * reset-into-bootloader is not available on that port.
+ *
+ * Refusals: `espsync serve` answers a client it cannot give the board with one line of text instead
+ * of RFC 2217 (refusal.ts); `open` rejects with that text as `PORT_BUSY` (naming the client that holds
+ * the board) or `PORT_NOT_FOUND`.
  */
 import type { Socket } from "node:net";
 import { EspsyncError } from "../../src/errors.js";
@@ -16,6 +20,7 @@ import type { ControlLines, Port, PortCapabilities, PortInfo } from "../../src/t
 import { connectTcp, DEFAULT_CONNECT_TIMEOUT_MS, mapSocketError } from "../tcp/connect.js";
 import { parseNetworkUrl, type HostPort } from "../tcp/host-port.js";
 import { PortListeners } from "../../src/transport/port-listeners.js";
+import { parseRefusal } from "./refusal.js";
 import { ReplyWaiters } from "./reply-waiters.js";
 import { encodeComPortByte, encodeSetBaudRate, escapeData, parseComPort, readBaudRate, TelnetDecoder } from "./telnet-codec.js";
 import { COM_PORT, LINE_8N1, PURGE, SET_CONTROL, TELNET_OPTION } from "./telnet-constants.js";
@@ -39,6 +44,9 @@ export type PurgeTarget = "receive" | "transmit" | "both";
 
 const PURGE_VALUE = { receive: PURGE.RECEIVE, transmit: PURGE.TRANSMIT, both: PURGE.BOTH } as const;
 
+/** A refusal is one short line; more than this before negotiation is chip output, not a refusal. */
+const MAX_GREETING_BYTES = 1_024;
+
 /** A `Port` speaking RFC 2217 to a remote serial port. */
 export class Rfc2217Port implements Port {
   readonly info: PortInfo;
@@ -53,6 +61,8 @@ export class Rfc2217Port implements Port {
   private lostError: EspsyncError | undefined;
   private currentBaudRate = 0;
   private lines: ControlLinesState = "unknown";
+  /** The lines last sent (undefined: none yet), to order the next change. */
+  private sentLines: ControlLines | undefined;
 
   /** `url` is `rfc2217://host:port`; throws `USAGE` when it is not. */
   constructor(url: string, options: Rfc2217PortOptions = {}) {
@@ -87,6 +97,7 @@ export class Rfc2217Port implements Port {
     try {
       for (const bytes of this.negotiator.requestAll()) socket.write(bytes);
       const agreed = await this.waiters.until(() => this.negotiator.isLocalEnabled(TELNET_OPTION.COM_PORT), this.ackTimeoutMs);
+      if (!agreed && this.lostError !== undefined) throw this.lostError; // refused, or closed at once
       if (!agreed) {
         throw new EspsyncError("PROTOCOL_ERROR", `${this.info.path}: the server did not agree to RFC 2217 (COM-PORT-OPTION) within ${this.ackTimeoutMs} ms`, {
           hint: "Is it an RFC 2217 server (ser2net: `accepter: telnet(rfc2217),tcp,…`)? For a raw TCP bridge use socket://HOST:PORT.",
@@ -119,9 +130,15 @@ export class Rfc2217Port implements Port {
   }
 
   /**
-   * Sends SET-CONTROL for DTR then RTS (in one TCP write, DTR first as esptool orders them) and waits
-   * up to `controlAckTimeoutMs` for both acknowledgements. Without them the remote is taken to have no
-   * lines; this resolves anyway and `capabilities.controlLines` becomes false.
+   * Sends SET-CONTROL for both lines (in one TCP write) and waits up to `controlAckTimeoutMs` for both
+   * acknowledgements. Without them the remote is taken to have no lines; this resolves anyway and
+   * `capabilities.controlLines` becomes false.
+   *
+   * A server applies the two one after the other, so the board briefly sees a mix of old and new.
+   * When one line rises and the other falls, the rising one goes first: the mix is then both
+   * asserted — EN and IO0 high on a dev board's auto-reset circuit, and on the USB-Serial/JTAG
+   * peripheral the step that asks for download mode before a reset (esptool's USB reset goes through
+   * it on purpose). Otherwise DTR goes first, as esptool orders them.
    */
   async setLines(lines: ControlLines): Promise<void> {
     if (this.lines === "absent") return;
@@ -134,7 +151,10 @@ export class Rfc2217Port implements Port {
     ]);
     const dtr = encodeComPortByte(COM_PORT.SET_CONTROL, lines.dtr ? SET_CONTROL.DTR_ON : SET_CONTROL.DTR_OFF);
     const rts = encodeComPortByte(COM_PORT.SET_CONTROL, lines.rts ? SET_CONTROL.RTS_ON : SET_CONTROL.RTS_OFF);
-    socket.write(Buffer.concat([dtr, rts]));
+    const previous = this.sentLines;
+    const rtsFirst = previous !== undefined && !previous.rts && lines.rts && previous.dtr && !lines.dtr;
+    this.sentLines = { dtr: lines.dtr, rts: lines.rts };
+    socket.write(Buffer.concat(rtsFirst ? [rts, dtr] : [dtr, rts]));
     const [dtrAck, rtsAck] = await acks;
     this.throwIfLost();
     this.lines = dtrAck !== undefined && rtsAck !== undefined ? "present" : "absent";
@@ -187,12 +207,17 @@ export class Rfc2217Port implements Port {
     this.waiters = new ReplyWaiters();
     this.negotiator = newNegotiator();
     this.lines = "unknown";
+    this.sentLines = undefined;
     this.listeners.reset();
     const decoder = new TelnetDecoder();
+    /** What arrived before RFC 2217 was agreed: a refusal line, if the server sent one (refusal.ts). */
+    const greeting: number[] = [];
     socket.on("data", (chunk: Buffer) => {
       for (const event of decoder.push(chunk)) {
-        if (event.type === "data") this.listeners.emitData(event.data);
-        else if (event.type === "negotiate") {
+        if (event.type === "data") {
+          if (greeting.length < MAX_GREETING_BYTES && !this.negotiator.isLocalEnabled(TELNET_OPTION.COM_PORT)) greeting.push(...event.data);
+          this.listeners.emitData(event.data);
+        } else if (event.type === "negotiate") {
           for (const reply of this.negotiator.receive(event.command, event.option)) socket.write(reply);
         } else if (event.type === "subnegotiation" && event.option === TELNET_OPTION.COM_PORT) {
           const message = parseComPort(event.payload);
@@ -209,9 +234,10 @@ export class Rfc2217Port implements Port {
       if (this.socket !== socket) return;
       this.socket = undefined;
       const error =
+        parseRefusal(this.info.path, greeting) ??
         this.lostError ??
         new EspsyncError("PORT_CLOSED", `${this.info.path}: the RFC 2217 server closed the connection`, {
-          hint: "The server went away or already has a client; check it and run the command again.",
+          hint: "The server stopped, the board behind it went away (unplugged), or another client holds it; check the board host and run the command again.",
         });
       this.lostError = error;
       this.waiters.cancelAll();

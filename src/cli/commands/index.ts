@@ -9,6 +9,7 @@ import { monitorCommand } from "./monitor.js";
 import { partitionsCommand } from "./partitions.js";
 import { portsCommand } from "./ports.js";
 import { readCommand } from "./read.js";
+import { serveCommand } from "./serve.js";
 import { simCommand } from "./sim.js";
 import { verifyCommand } from "./verify.js";
 
@@ -24,4 +25,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   monitorCommand,
   portsCommand,
   simCommand,
+  serveCommand,
 ];
