@@ -10,7 +10,8 @@ import { CHIP_NAMES, type AfterMode, type BeforeMode, type ChipName } from "../p
 export const GLOBAL_OPTIONS = {
   // Not `array: true`: that would swallow the ADDR FILE pairs after it. Repeating --port collects an array.
   port: { alias: "p", type: "string", describe: "Serial port, socket://host:port, rfc2217://host:port, sim:<chip>, auto, mac:<mac> or serial:<usb-serial>; repeat to flash several boards", group: "Connection:" },
-  baud: { alias: "b", type: "number", describe: "Transfer baud rate (connects at 115200 first)", default: undefined, group: "Connection:" },
+  // A string, so that what was typed can be echoed in the error (yargs turns `abc` into NaN).
+  baud: { alias: "b", type: "string", describe: "Transfer baud rate (connects at 115200 first)", default: undefined, group: "Connection:" },
   chip: { alias: "c", type: "string", describe: `Chip family: auto or ${CHIP_NAMES.join(", ")}`, group: "Connection:" },
   before: { type: "string", describe: "How to enter download mode: default-reset, usb-reset, no-reset, no-reset-no-sync", group: "Connection:" },
   after: { type: "string", describe: "What to do when done: hard-reset, soft-reset, no-reset, no-reset-stub, watchdog-reset", group: "Connection:" },
@@ -74,10 +75,12 @@ export const AFTER_MODES: readonly AfterMode[] = ["hard_reset", "soft_reset", "n
 export function normaliseGlobalOptions(args: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): GlobalOptions {
   const portArg = args.port === undefined ? [] : (Array.isArray(args.port) ? args.port : [args.port]).map(String);
   const ports = portArg.length > 0 ? portArg : env.ESPSYNC_PORT ? env.ESPSYNC_PORT.split(",").map((p) => p.trim()).filter(Boolean) : [];
-  const baudRaw = args.baud ?? (env.ESPSYNC_BAUD !== undefined ? Number(env.ESPSYNC_BAUD) : undefined);
-  const baud = baudRaw === undefined ? undefined : Number(baudRaw);
-  if (baud !== undefined && (!Number.isInteger(baud) || !(SUPPORTED_BAUDS as readonly number[]).includes(baud))) {
-    throw new EspsyncError("BAUD_INVALID", `unsupported baud rate ${String(baudRaw)}`, {
+  const baudFrom = args.baud !== undefined ? "--baud" : env.ESPSYNC_BAUD !== undefined ? "ESPSYNC_BAUD" : undefined;
+  const baudText = String(args.baud ?? env.ESPSYNC_BAUD ?? "").trim();
+  const baud = baudFrom === undefined ? undefined : /^\d+$/.test(baudText) ? Number(baudText) : Number.NaN;
+  if (baud !== undefined && !(SUPPORTED_BAUDS as readonly number[]).includes(baud)) {
+    const what = Number.isNaN(baud) ? "is not a baud rate" : "is not a supported baud rate";
+    throw new EspsyncError("BAUD_INVALID", `${baudFrom} ${JSON.stringify(baudText)} ${what}`, {
       hint: `use one of ${SUPPORTED_BAUDS.join(", ")}`,
     });
   }
