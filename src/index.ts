@@ -4,7 +4,9 @@
  *
  * The usual sequence: `readImageSet` + `validateImageSet` (bad input never touches the chip), then
  * `openPort(url)` + `connect(port)` to get a `Device`, then `flash({ device, images })`, then
- * `device.finish("hard_reset")`.
+ * `device.finish("hard_reset")`. ELF inputs (`ImageInput.elfFiles`, or an ELF in `pairs`) come back
+ * as `elfInputs`: `attachElfApps` converts them when it can, and `completeElfApps` once the chip
+ * (and its partition table) is known.
  */
 export { EspsyncError, RomError, VerifyError, WriteInterruptedError, ERROR_CODES, hex32, isErrorCode } from "./errors.js";
 export type { ErrorCode, EspsyncErrorOptions } from "./errors.js";
@@ -28,8 +30,11 @@ export {
   parseAppDescription,
   parsePartitionTable,
   patchBootloader,
+  elfToImage,
+  attachElfApps,
+  completeElfApps,
 } from "./image/index.js";
-export type { ImageInput, ImageSet, ImageRegion } from "./image/index.js";
+export type { ImageInput, ImageSet, ImageRegion, ElfImage, ElfToImageOptions, ImageSetWithElf } from "./image/index.js";
 
 // The delta engine.
 export { flash, verify } from "./engine/index.js";

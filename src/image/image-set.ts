@@ -22,6 +22,8 @@ export interface LoadedFile {
   readonly path: string;
   /** File contents, untouched. */
   readonly bytes: Uint8Array;
+  /** `app`: an application wherever it sits (an ELF converted for its partition), not only at an app partition's offset. */
+  readonly role?: "app";
 }
 
 /** A part found inside a merged image. */
@@ -195,7 +197,7 @@ export function buildImageSet(files: readonly LoadedFile[], options: BuildOption
     if (partitionTable !== undefined && f.addr === partitionTable.addr && f.path === partitionTable.sourcePath) {
       return { ...base, data, kind: "partition-table", partitionTable: partitionTable.table, patched };
     }
-    if (appOffsets.has(f.addr)) return { ...base, data, kind: "app", patched, ...imagePart(bytes, "app") };
+    if (appOffsets.has(f.addr) || f.role === "app") return { ...base, data, kind: "app", patched, ...imagePart(bytes, "app") };
     return { ...base, data, kind: "data", patched };
   });
 

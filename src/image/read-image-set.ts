@@ -9,8 +9,10 @@ import { EspsyncError, hex32 } from "../errors.js";
 import { flashSizeBytes, type FlashSettings } from "./bootloader-patch.js";
 import { CHIP_FACTS, DEFAULT_APP_OFFSET, PARTITION_TABLE_OFFSET, type ImageChip } from "./chip-table.js";
 import { parseAddress } from "./address.js";
+import type { ElfApp } from "./elf-apps.js";
 import { parseFlasherArgs, type FlasherArgs } from "./flasher-args.js";
 import { buildImageSet, guessChip, type ImageSet, type LoadedFile } from "./image-set.js";
+import { readAppInputs, type AppInputs } from "./read-app-inputs.js";
 
 /** The file-system calls the reader makes (node:fs/promises by default). */
 export interface ImageFs {
@@ -22,8 +24,8 @@ export interface ImageFs {
 /** Node's file system. */
 export const nodeImageFs: ImageFs = { readFile: (f) => readFile(f), stat: (f) => stat(f), readdir: (d) => readdir(d) };
 
-/** What the user asked to flash. Give `pairs`, `buildDir` or `flasherArgs`. */
-export interface ImageInput {
+/** What the user asked to flash. Give `pairs`, `buildDir`, `flasherArgs` or ELF files (`elfFiles`). */
+export interface ImageInput extends AppInputs {
   /** esptool-style pairs: `[["0x1000", "bootloader.bin"], …]`. */
   readonly pairs?: readonly (readonly [string, string])[];
   /** An ESP-IDF, Arduino-CLI or PlatformIO build directory (or a PlatformIO project). */
@@ -41,10 +43,15 @@ export interface ImageInput {
 /** An {@link ImageSet} plus what flasher_args.json said about resetting, when one was read. */
 export interface ReadImageSetResult extends ImageSet {
   readonly flasherArgs?: FlasherArgs;
+  /** ELF files among the inputs, not yet converted (see `attachElfApps`); absent when none. */
+  readonly elfInputs?: readonly ElfApp[];
 }
 
 async function loadFile(fs: ImageFs, addr: number, file: string): Promise<LoadedFile> {
-  const where = `${file} (for ${hex32(addr)})`;
+  return { addr, path: file, bytes: await readInputFile(fs, file, `${file} (for ${hex32(addr)})`) };
+}
+
+async function readInputFile(fs: ImageFs, file: string, where: string): Promise<Uint8Array> {
   let st: { isFile(): boolean; isDirectory(): boolean };
   try {
     st = await fs.stat(file);
@@ -62,7 +69,7 @@ async function loadFile(fs: ImageFs, addr: number, file: string): Promise<Loaded
     throw new EspsyncError("FILE_UNREADABLE", `${where}: cannot read (${(cause as Error).message})`, { hint: "Check the file's permissions.", cause });
   }
   if (bytes.length === 0) throw new EspsyncError("FILE_EMPTY", `${where}: file is empty`, { hint: "Rebuild it; an empty image would only erase flash." });
-  return { addr, path: file, bytes };
+  return bytes;
 }
 
 async function exists(fs: ImageFs, file: string): Promise<boolean> {
@@ -162,7 +169,10 @@ export async function readImageSet(input: ImageInput, fs: ImageFs = nodeImageFs)
   if (input.flasherArgs !== undefined) ({ files, args } = await readFlasherArgs(fs, input.flasherArgs));
   else if (input.buildDir !== undefined) ({ files, args } = await readBuildDir(fs, input.buildDir, input.chip));
   for (const [addrText, file] of input.pairs ?? []) files.push(await loadFile(fs, parseAddress(addrText, file), file));
-  if (files.length === 0) throw new EspsyncError("USAGE", "nothing to flash: no ADDR FILE pairs and no build directory", { hint: "Give ADDR FILE pairs, e.g. 0x10000 app.bin, or --build-dir." });
+  // ELF files (with or without an address), --bootloader and --partition-table.
+  const app = await readAppInputs(input, files, (file, role) => readInputFile(fs, file, `${file} (${role})`));
+  files = app.files;
+  if (files.length === 0 && app.apps.length === 0) throw new EspsyncError("USAGE", "nothing to flash: no ADDR FILE pairs and no build directory", { hint: "Give ADDR FILE pairs, e.g. 0x10000 app.bin, or --build-dir." });
 
   const pick = (cli: string | undefined, fromArgs: string | undefined): string | undefined => (cli !== undefined && cli !== "keep" ? cli : fromArgs ?? cli);
   const flashSettings: FlashSettings = {
@@ -177,5 +187,5 @@ export async function readImageSet(input: ImageInput, fs: ImageFs = nodeImageFs)
     flashSettings,
     ...(explicitSize !== undefined && { flashSizeBytes: explicitSize }),
   });
-  return args === undefined ? set : { ...set, flasherArgs: args };
+  return { ...set, ...(args !== undefined && { flasherArgs: args }), ...(app.apps.length > 0 && { elfInputs: app.apps }) };
 }

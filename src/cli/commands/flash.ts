@@ -8,6 +8,7 @@ import { boardsDocument, combinedExitCode, finishBoards, runOnBoards, selectBoar
 import { withBuildDefaults } from "../build-defaults.js";
 import { cacheFilePath, fileCacheStore } from "../cache-store.js";
 import type { CommandContext, CommandSpec } from "../command.js";
+import { imagesForBoard } from "../elf-board.js";
 import { loadImages, regionName, withImageOptions } from "../image-args.js";
 import { monitorFlashedBoards, withMonitorOutcomes, type Monitored } from "../monitor/chain-monitor.js";
 import { parseMonitorSettings, withMonitorOptions } from "../monitor/monitor-options.js";
@@ -21,6 +22,8 @@ export const flashCommand: CommandSpec = {
   examples: [
     ["espsync flash --port /dev/ttyUSB0 --build build", "flash an ESP-IDF build (reads build/flasher_args.json)"],
     ["espsync flash -p auto 0x0 bootloader.bin 0x8000 partition-table.bin 0x10000 app.bin", "flash files at addresses"],
+    ["espsync flash -p auto target/riscv32imc-unknown-none-elf/release/app", "convert an ELF and write it to the app partition of the table on the chip"],
+    ["espsync flash -p auto app.elf --partition-table partitions.csv --bootloader bootloader.bin", "an ELF with its partition table and bootloader"],
     ["espsync flash -p /dev/ttyUSB0 -p /dev/ttyUSB1 --build build", "flash two boards at once"],
     ["espsync flash -p rfc2217://lab-host:4000 --build build --monitor --expect 'Hello world' --timeout 20", "flash a remote board and smoke-test it"],
     ["espsync flash -p /dev/ttyUSB0 -p /dev/ttyUSB1 --build build --monitor --expect 'Hello world' --timeout 20", "flash and smoke-test two boards at once"],
@@ -45,15 +48,17 @@ export const flashCommand: CommandSpec = {
     const ctx = withBuildDefaults(given, images.flasherArgs);
     const urls = await selectBoards(ctx);
     const cacheFile = args.cache === false ? undefined : cacheFilePath(ctx.io.env);
-    const names = images.regions.map((r) => regionName(r.sourcePath, r.addr));
     const dryRun = args["dry-run"] === true;
     const out = new Output(ctx.io, ctx.globals);
     try {
       if (cacheFile !== undefined) out.detail(`digest cache: ${cacheFile}`);
       const outcomes = await runOnBoards<FlashResult>(urls, ctx, out, async (board) => {
+        // ELF apps are placed per board: the chip and the partition table on it decide where.
+        const boardImages = await imagesForBoard(images, board.device, (line) => out.say(`${board.prefix}note: ${line}`));
+        const names = boardImages.regions.map((r) => regionName(r.sourcePath, r.addr));
         const result = await flash({
           device: board.device,
-          images,
+          images: boardImages,
           force: args.force === true,
           noDelta: args.delta === false,
           eraseAll: args["erase-all"] === true,

@@ -1,6 +1,8 @@
 /**
  * `espsync image-info FILE`: what an ESP image file says about itself — header, segments, chip and
  * revision range, checksum and SHA-256 validity, and the app (or bootloader) description. No port.
+ * Given an ELF file, it shows the image espsync makes from it (as `elf2image` writes and `flash`
+ * writes it), and says so.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -10,6 +12,7 @@ import {
   FLASH_SIZE_CODES,
   chipForId,
   describeChipId,
+  isElf,
   looksLikePartitionTable,
   parseAppDescription,
   parseBootloaderDescription,
@@ -19,6 +22,7 @@ import {
   type EspImageInfo,
 } from "../../image/index.js";
 import type { CommandSpec } from "../command.js";
+import { convertElfFile } from "../elf-convert.js";
 import { EXIT } from "../exit-codes.js";
 import { formatBytes, formatHex, formatRevision } from "../render/format.js";
 import { Output } from "../render/output.js";
@@ -44,6 +48,8 @@ export interface ImageInfoDocument {
   readonly image: EspImageInfo;
   readonly appDescription: AppDescription | null;
   readonly bootloaderDescription: BootloaderDescription | null;
+  /** For an ELF file: the chip it was converted for, how that was decided, and the converted image's size. */
+  readonly elf?: { readonly chip: string; readonly chipSource: string; readonly mmuPageBytes: number; readonly imageSizeBytes: number; readonly sections: readonly { name: string; addr: number; sizeBytes: number; kind: string }[] };
   readonly error?: { code: string; message: string; hint?: string };
 }
 
@@ -54,16 +60,20 @@ export const imageInfoCommand: CommandSpec = {
   examples: [
     ["espsync image-info build/hello_world.bin", "check an app image"],
     ["espsync image-info build/bootloader/bootloader.bin --json", "the same as JSON"],
+    ["espsync image-info target/riscv32imc-unknown-none-elf/release/app", "the image espsync makes from an ELF"],
   ],
-  builder: (y) => y.positional("file", { type: "string", describe: "ESP image (app, bootloader, or merged image)" }),
+  builder: (y) => y.positional("file", { type: "string", describe: "ESP image (app, bootloader, or merged image), or an app ELF file" }),
   run: async (args, ctx) => {
     const file = String(args.file);
-    const bytes = await readInput(path.resolve(ctx.io.cwd, file), file);
+    const read = await readInput(path.resolve(ctx.io.cwd, file), file);
+    // An ELF is shown as the image espsync makes from it, with the same defaults as elf2image and flash.
+    const fromElf = isElf(read) ? convertElfFile(read, file, ctx.globals) : undefined;
+    const bytes = fromElf?.image.bytes ?? read;
     const offset = IMAGE_OFFSETS.find((o) => bytes[o] === 0xe9);
     if (offset === undefined) {
       const partitions = looksLikePartitionTable(bytes) ? "; it is a partition table: use espsync partitions" : "";
       throw new EspsyncError("IMAGE_INVALID", `${file} is not an ESP image (no 0xE9 magic byte at offset 0x0, 0x1000 or 0x2000)${partitions}`, {
-        hint: partitions ? `run espsync partitions ${file}` : "give an app or bootloader .bin (not an .elf or a data partition image)",
+        hint: partitions ? `run espsync partitions ${file}` : "give an app or bootloader .bin or an app ELF file (not a data partition image)",
       });
     }
     const data = bytes.subarray(offset);
@@ -74,7 +84,8 @@ export const imageInfoCommand: CommandSpec = {
     const sizeName = Object.entries(FLASH_SIZE_CODES).find(([, code]) => code === (image.flashSizeFreq & 0xf0))?.[0];
     const freqName = chip === undefined ? undefined : Object.entries(CHIP_FACTS[chip].flashFreqs).find(([, code]) => code === (image.flashSizeFreq & 0x0f))?.[0];
     const out = new Output(ctx.io, ctx.globals);
-    for (const line of describe(file, bytes.length, offset, image, chip === undefined ? undefined : describeChipId(image.ext?.chipId ?? -1), sizeName, freqName, app, boot, out)) out.result(line);
+    const origin = fromElf === undefined ? undefined : `ELF; shown: the ${formatBytes(bytes.length)} image espsync makes from it for ${fromElf.image.chip} (chip from ${fromElf.chipSource})`;
+    for (const line of describe(file, read.length, offset, image, chip === undefined ? undefined : describeChipId(image.ext?.chipId ?? -1), sizeName, freqName, app, boot, out, origin)) out.result(line);
     const failure = image.valid
       ? undefined
       : new EspsyncError("IMAGE_INVALID", `${file}: not a valid ESP image: ${image.problems.join("; ")}`, { hint: "rebuild the image; it may be truncated or edited" });
@@ -84,7 +95,7 @@ export const imageInfoCommand: CommandSpec = {
         ok: failure === undefined,
         command: "image-info",
         file,
-        sizeBytes: bytes.length,
+        sizeBytes: read.length,
         imageOffset: offset,
         chip: chip ?? null,
         flashSize: sizeName ?? null,
@@ -92,6 +103,9 @@ export const imageInfoCommand: CommandSpec = {
         image,
         appDescription: app ?? null,
         bootloaderDescription: boot ?? null,
+        ...(fromElf !== undefined && {
+          elf: { chip: fromElf.image.chip, chipSource: fromElf.chipSource, mmuPageBytes: fromElf.image.mmuPageBytes, imageSizeBytes: bytes.length, sections: fromElf.image.sections },
+        }),
         ...(failure && { error: errorToJson(failure) }),
       };
       ctx.emitJson(doc);
@@ -112,12 +126,12 @@ async function readInput(target: string, shown: string): Promise<Uint8Array> {
 
 function describe(
   file: string, sizeBytes: number, offset: number, image: EspImageInfo, chip: string | undefined, sizeName: string | undefined, freqName: string | undefined,
-  app: AppDescription | undefined, boot: BootloaderDescription | undefined, out: Output,
+  app: AppDescription | undefined, boot: BootloaderDescription | undefined, out: Output, origin?: string,
 ): string[] {
   const ok = (valid: boolean): string => (valid ? out.paint("valid", "green") : out.paint("INVALID", "red"));
   const ext = image.ext;
   const rows: [string, string][] = [
-    ["File", `${file} (${formatBytes(sizeBytes)}${offset > 0 ? `, image at file offset ${formatHex(offset, 4)}` : ""})`],
+    ["File", `${file} (${formatBytes(sizeBytes)}${offset > 0 ? `, image at file offset ${formatHex(offset, 4)}` : ""}${origin === undefined ? "" : `, ${origin}`})`],
     ["Image", image.valid ? ok(true) : `${ok(false)}: ${image.problems.join("; ")}`],
     ["Chip", chip ?? (ext ? `unknown chip id ${ext.chipId}` : "-")],
     ["Chip revision", ext ? `${formatRevision(ext.minRevFull)} to ${ext.maxRevFull === ANY_REVISION ? "any" : formatRevision(ext.maxRevFull)}` : "-"],

@@ -1,10 +1,12 @@
 /** Every command the CLI offers, in the order `--help` lists them. */
 import type { CommandSpec } from "../command.js";
+import { elf2imageCommand } from "./elf2image.js";
 import { eraseRegionCommand } from "./erase-region.js";
 import { eraseCommand } from "./erase.js";
 import { flashCommand } from "./flash.js";
 import { imageInfoCommand } from "./image-info.js";
 import { infoCommand } from "./info.js";
+import { mergeCommand } from "./merge.js";
 import { monitorCommand } from "./monitor.js";
 import { partitionsCommand } from "./partitions.js";
 import { portsCommand } from "./ports.js";
@@ -21,7 +23,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   eraseRegionCommand,
   infoCommand,
   imageInfoCommand,
+  elf2imageCommand,
   partitionsCommand,
+  mergeCommand,
   monitorCommand,
   portsCommand,
   simCommand,

@@ -1,15 +1,26 @@
 /**
  * `espsync partitions FILE | --from-chip`: the partition table as a table — name, type, subtype,
- * offset, size, flags — from a file (a table, or a merged image holding one) or read from a board.
+ * offset, size, flags — from a file (a binary table, an ESP-IDF CSV compiled as gen_esp32part.py
+ * compiles it, or a merged image holding a table) or read from a board.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { EspsyncError, hex32 } from "../../errors.js";
-import { PARTITION_TABLE_MAX_BYTES, PARTITION_TABLE_OFFSET, looksLikePartitionTable, parsePartitionTable, type PartitionTable } from "../../image/index.js";
+import {
+  CHIP_FACTS,
+  PARTITION_TABLE_MAX_BYTES,
+  PARTITION_TABLE_OFFSET,
+  isImageChip,
+  looksLikePartitionTable,
+  parsePartitionTable,
+  partitionTableFromFile,
+  type PartitionTable,
+} from "../../image/index.js";
 import { finishBoards, requireOneBoard, runOnBoards } from "../boards.js";
 import type { CommandSpec } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import { parseFlashAddress, requireInFlash } from "../numbers.js";
+import { requireWritableFile, writeOutputFile } from "../output-file.js";
 import { portFinder } from "../ports/connect-board.js";
 import { selectPorts } from "../ports/select-ports.js";
 import { formatBytes, formatHex } from "../render/format.js";
@@ -53,21 +64,24 @@ export const partitionsCommand: CommandSpec = {
   examples: [
     ["espsync partitions partition-table.bin", "show a built table (build/partition_table/)"],
     ["espsync partitions firmware.bin", "the table inside a merged image"],
+    ["espsync partitions partitions.csv -o partition-table.bin", "compile a CSV table, as gen_esp32part.py does"],
     ["espsync partitions --from-chip -p /dev/ttyUSB0", "read the table from the board"],
   ],
   builder: (y) =>
     y
-      .positional("file", { type: "string", describe: "Partition table .bin, or a merged image holding one" })
+      .positional("file", { type: "string", describe: "Partition table .bin or .csv, or a merged image holding a table" })
+      .option("output", { alias: "o", type: "string", describe: "Also write the binary table (compiled from a CSV) to this file" })
       .option("from-chip", { type: "boolean", default: false, describe: "Read the table from the board's flash" })
-      .option("offset", { type: "string", describe: `Flash offset of the table (default ${hex32(PARTITION_TABLE_OFFSET)})` }),
+      .option("offset", { type: "string", describe: `Flash offset of the table (default ${hex32(PARTITION_TABLE_OFFSET)}); a CSV's empty offsets start after it` }),
   run: async (args, ctx) => {
     const offset = args.offset === undefined ? PARTITION_TABLE_OFFSET : parseFlashAddress(args.offset, "--offset");
     const fromChip = args["from-chip"] === true;
     if (fromChip === (typeof args.file === "string")) {
       throw new EspsyncError("USAGE", fromChip ? "give a FILE or --from-chip, not both" : "no partition table given", { hint: "e.g. espsync partitions partition-table.bin, or espsync partitions --from-chip -p auto" });
     }
+    if (fromChip && args.output !== undefined) throw new EspsyncError("USAGE", "--output works with a FILE, not with --from-chip", { hint: "use espsync read 0x8000 0x1000 table.bin to save the table on the chip" });
     const out = new Output(ctx.io, ctx.globals);
-    if (!fromChip) return fromFile(String(args.file), offset, ctx, out);
+    if (!fromChip) return fromFile(String(args.file), offset, typeof args.output === "string" ? args.output : undefined, ctx, out);
     const url = requireOneBoard("partitions --from-chip", await selectPorts(ctx.globals.ports, portFinder(ctx.io, ctx.globals)));
     try {
       const outcomes = await runOnBoards<PartitionsJson>([url], ctx, out, async (board) => {
@@ -90,7 +104,12 @@ export const partitionsCommand: CommandSpec = {
   },
 };
 
-async function fromFile(file: string, offset: number, ctx: Parameters<CommandSpec["run"]>[1], out: Output): Promise<number> {
+/** A CSV by name, or a file holding no binary table that reads as text (gen_esp32part.py's rule: not `AA 50`). */
+function isCsv(file: string, bytes: Uint8Array): boolean {
+  return /\.csv$/i.test(file) || (!looksLikePartitionTable(bytes) && !bytes.subarray(0, 0x1000).includes(0));
+}
+
+async function fromFile(file: string, offset: number, output: string | undefined, ctx: Parameters<CommandSpec["run"]>[1], out: Output): Promise<number> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path.resolve(ctx.io.cwd, file));
@@ -98,20 +117,35 @@ async function fromFile(file: string, offset: number, ctx: Parameters<CommandSpe
     const missing = (cause as NodeJS.ErrnoException).code === "ENOENT";
     throw new EspsyncError(missing ? "FILE_NOT_FOUND" : "FILE_UNREADABLE", `${file}: ${missing ? "no such file" : `cannot read (${(cause as Error).message})`}`, { hint: "check the path", cause });
   }
-  // A table file starts with one; a merged image written at 0x0, 0x1000 or 0x2000 holds it further in.
-  const at = [0, offset, offset - 0x1000, offset - 0x2000].find((o) => o >= 0 && looksLikePartitionTable(bytes.subarray(o)));
+  if (output !== undefined) await requireWritableFile(path.resolve(ctx.io.cwd, output), output);
+  const csv = isCsv(file, bytes);
+  let at: number | undefined = 0;
+  if (csv) {
+    // The chip, when named, places `bootloader` lines; the table offset places empty offsets.
+    const chip = ctx.globals.chip !== "auto" && isImageChip(ctx.globals.chip) ? ctx.globals.chip : undefined;
+    bytes = partitionTableFromFile(bytes, file, { tableOffset: offset, ...(chip !== undefined && { bootloaderOffset: CHIP_FACTS[chip].bootloaderOffset }) });
+    out.say(`compiled from CSV for a table at ${hex32(offset)}`);
+  } else {
+    // A table file starts with one; a merged image written at 0x0, 0x1000 or 0x2000 holds it further in.
+    at = [0, offset, offset - 0x1000, offset - 0x2000].find((o) => o >= 0 && looksLikePartitionTable(bytes.subarray(o)));
+  }
   if (at === undefined) {
     throw new EspsyncError("PARTITION_TABLE_INVALID", `${file} holds no partition table (no AA 50 entry at its start or at the table offset of a merged image)`, {
-      hint: "give build/partition_table/partition-table.bin or a merged image",
+      hint: "give build/partition_table/partition-table.bin, its partitions.csv, or a merged image",
     });
   }
-  const table = parsePartitionTable(bytes.subarray(at));
+  const tableBytes = bytes.subarray(at, at + PARTITION_TABLE_MAX_BYTES);
+  const table = parsePartitionTable(tableBytes);
   if (at > 0) out.say(`partition table at file offset ${formatHex(at, 4)}`);
   for (const line of partitionLines(table)) out.result(line);
   const failure = table.valid ? undefined : invalidTable(file, table);
   if (failure) out.stderr(renderError(failure, ctx.globals.debug));
+  else if (output !== undefined) {
+    await writeOutputFile(path.resolve(ctx.io.cwd, output), output, tableBytes);
+    out.say(`wrote the ${formatHex(tableBytes.length, 3)}-byte table to ${output}`);
+  }
   if (ctx.globals.json) {
-    ctx.emitJson({ ok: failure === undefined, command: "partitions", file, fileOffset: at, table, ...(failure && { error: errorToJson(failure) }) });
+    ctx.emitJson({ ok: failure === undefined, command: "partitions", file, format: csv ? "csv" : "binary", fileOffset: at, table, ...(failure && { error: errorToJson(failure) }) });
   }
   return failure ? EXIT.usage : EXIT.ok;
 }

@@ -7,6 +7,7 @@ import { EspsyncError, hex32 } from "../../errors.js";
 import { runBoardCommand, selectBoards } from "../boards.js";
 import { withBuildDefaults } from "../build-defaults.js";
 import type { CommandSpec } from "../command.js";
+import { imagesForBoard } from "../elf-board.js";
 import { loadImages, regionName, withImageOptions } from "../image-args.js";
 
 /** At most this many differing sector addresses are listed per region in human output (all in JSON). */
@@ -19,6 +20,7 @@ export const verifyCommand: CommandSpec = {
   examples: [
     ["espsync verify -p /dev/ttyUSB0 --build build", "check that the board runs this build"],
     ["espsync verify -p auto 0x10000 app.bin", "check one image"],
+    ["espsync verify -p auto app.elf", "check that the board runs the image espsync makes from this ELF"],
     ["espsync verify -p auto --build build --json", "machine-readable list of differing sectors"],
   ],
   builder: (y) => withImageOptions(y).option("force", { type: "boolean", default: false, describe: "Accept images meant for a newer chip revision", group: "Flash:" }),
@@ -26,11 +28,12 @@ export const verifyCommand: CommandSpec = {
     const images = await loadImages(args, given.globals, given.io);
     const ctx = withBuildDefaults(given, images.flasherArgs);
     const urls = await selectBoards(ctx);
-    const names = images.regions.map((r) => regionName(r.sourcePath, r.addr));
     return runBoardCommand<VerifyResult>(urls, ctx, "verify", "verified", async (board, out) => {
+      const boardImages = await imagesForBoard(images, board.device, (line) => out.say(`${board.prefix}note: ${line}`));
+      const names = boardImages.regions.map((r) => regionName(r.sourcePath, r.addr));
       const result = await verify({
         device: board.device,
-        images,
+        images: boardImages,
         force: args.force === true,
         onEvent: (e) => {
           if (e.type === "hash") board.progress.status("comparing by digest", `comparing by digest: ${e.doneQueries}/${e.queries}`);
