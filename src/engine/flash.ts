@@ -18,6 +18,7 @@ import { prepare } from "./prepare.js";
 import { runProbeLoop } from "./probe-loop.js";
 import { withRecovery } from "./recovery.js";
 import { regionResult } from "./result.js";
+import { elapsedMs } from "../util/elapsed.js";
 import type { FlashRequest, FlashResult, RegionResult } from "./types.js";
 
 /** Flashes `request.images` onto `request.device`; see the module comment. */
@@ -62,7 +63,7 @@ export async function flash(request: FlashRequest): Promise<FlashResult> {
 
   const results: RegionResult[] = [];
   const totals = { writtenBytes: 0, sentBytes: 0, digestQueries, erasedBytes: 0, rewrites: 0 };
-  const finish = (): FlashResult => ({ ok: true, dryRun, regions: results, plan, totals: { ...totals, durationMs: performance.now() - started } });
+  const finish = (): FlashResult => ({ ok: true, dryRun, regions: results, plan, totals: { ...totals, durationMs: elapsedMs(started) } });
 
   if (dryRun) {
     regions.forEach((region, i) => results.push(regionResult(region, plan.regions[i] as FlashPlan["regions"][number], undefined, 0)));
@@ -95,7 +96,7 @@ export async function flash(request: FlashRequest): Promise<FlashResult> {
       totals.digestQueries += exec.digestQueries;
       totals.rewrites += exec.rewrites;
       totals.erasedBytes += regionPlan.runs.reduce((s, r) => s + (r.action === "erase" ? r.sizeBytes : 0), 0);
-      const result = regionResult(region, regionPlan, exec, performance.now() - regionStarted, regionPlan.outcome === "skip" && verifyOn);
+      const result = regionResult(region, regionPlan, exec, elapsedMs(regionStarted), regionPlan.outcome === "skip" && verifyOn);
       results.push(result);
       progress.finished.push(label);
       progress.current = undefined;

@@ -82,6 +82,7 @@ export interface RegionResult {
   readonly expectedMd5: string;
   /** MD5 the chip reported after the flash (hex); absent with --no-verify or --dry-run. */
   readonly verifiedMd5?: string;
+  /** Whole milliseconds. */
   readonly durationMs: number;
 }
 
@@ -96,6 +97,7 @@ export interface FlashResult {
     readonly sentBytes: number;
     /** Digests asked of the chip: probing plus verification. */
     readonly digestQueries: number;
+    /** Whole milliseconds. */
     readonly durationMs: number;
     /** Flash bytes erased by erase-only runs (the whole chip with `eraseAll` is not counted here). */
     readonly erasedBytes: number;
@@ -138,5 +140,6 @@ export interface VerifyResult {
   readonly regions: readonly RegionVerifyResult[];
   /** Digests asked of the chip. */
   readonly digestQueries: number;
+  /** Whole milliseconds. */
   readonly durationMs: number;
 }

@@ -6,6 +6,7 @@
  */
 import { DEFAULT_COST_MODEL, md5Hex, sectorStates, startProbe, type CostModel } from "../plan/index.js";
 import { toHex } from "../util/hex.js";
+import { elapsedMs } from "../util/elapsed.js";
 import { SECTOR_SIZE_BYTES } from "../util/sectors.js";
 import { prepare } from "./prepare.js";
 import { runProbeLoop } from "./probe-loop.js";
@@ -52,5 +53,5 @@ export async function verify(request: VerifyRequest): Promise<VerifyResult> {
       differingSectorAddrs,
     };
   });
-  return { ok: results.every((r) => r.match), regions: results, digestQueries: probed.queries, durationMs: performance.now() - started };
+  return { ok: results.every((r) => r.match), regions: results, digestQueries: probed.queries, durationMs: elapsedMs(started) };
 }
