@@ -21,3 +21,4 @@ export * from "./partition-table-encode.js";
 export * from "./read-image-set.js";
 export * from "./validate.js";
 export * from "./validate-chip.js";
+export * from "./revision-range.js";

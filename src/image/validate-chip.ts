@@ -5,6 +5,7 @@
 import { EspsyncError, hex32 } from "../errors.js";
 import { CHIP_FACTS, describeChipId, type ImageChip } from "./chip-table.js";
 import { buildImageSet, type ImageSet } from "./image-set.js";
+import { revisionRange } from "./revision-range.js";
 import { checkFlashRange, imagesOf, validateImageSet } from "./validate.js";
 
 /** What the image layer needs to know about the connected chip. */
@@ -20,13 +21,6 @@ function revision(full: number): string {
   return `v${Math.floor(full / 100)}.${full % 100}`;
 }
 
-/**
- * The image's highest supported revision, or undefined when it sets none: 0xFFFF is ESP-IDF's
- * "not set", 0 an image older than the field (esptool's `write_flash` reads both so).
- */
-function maxRevision(maxRevFull: number): number | undefined {
-  return maxRevFull === 0 || maxRevFull === 0xffff ? undefined : maxRevFull;
-}
 
 /**
  * Throws `CHIP_MISMATCH` when the set was meant for another chip, `CHIP_REVISION_TOO_OLD` when an
@@ -49,18 +43,19 @@ export function validateForChip(set: ImageSet, chip: ConnectedChip, options: { f
         hint: `Build the project for ${chip.chip} (idf.py set-target ${chip.chip}) or connect the right board.`,
       });
     }
-    if (ext.minRevFull > chip.revisionFull && options.force !== true) {
+    const range = revisionRange(ext);
+    if (range.min > chip.revisionFull && options.force !== true) {
       throw new EspsyncError(
         "CHIP_REVISION_TOO_OLD",
-        `${region.sourcePath} at ${hex32(addr)} needs ${chip.chip} revision ${revision(ext.minRevFull)} or newer; the chip is ${revision(chip.revisionFull)}`,
+        `${region.sourcePath} at ${hex32(addr)} needs ${chip.chip} revision ${revision(range.min)} or newer; the chip is ${revision(chip.revisionFull)}`,
         { hint: "Rebuild with a lower minimum chip revision (CONFIG_ESP_REV_MIN_FULL), or pass --force to write anyway." },
       );
     }
-    const maxRev = maxRevision(ext.maxRevFull);
+    const maxRev = range.max;
     if (maxRev !== undefined && chip.revisionFull > maxRev && options.force !== true) {
       throw new EspsyncError(
         "CHIP_REVISION_TOO_NEW",
-        `${region.sourcePath} at ${hex32(addr)} runs on ${chip.chip} revisions ${revision(ext.minRevFull)} to ${revision(maxRev)}; the chip is ${revision(chip.revisionFull)}`,
+        `${region.sourcePath} at ${hex32(addr)} runs on ${chip.chip} revisions ${revision(range.min)} to ${revision(maxRev)}; the chip is ${revision(chip.revisionFull)}`,
         { hint: "Rebuild with ESP-IDF support for this chip revision (a newer ESP-IDF, or its revision options), or pass --force to write anyway." },
       );
     }

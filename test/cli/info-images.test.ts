@@ -50,8 +50,18 @@ describe("espsync image-info", () => {
     expect(doc.appDescription).toMatchObject({ projectName: "gen-proj", version: "7.8.9", idfVersion: "v5.2.2" });
     const human = await runCli(["image-info", file]);
     expect(human.stdout).toMatch(/^Project +gen-proj$/m);
-    expect(human.stdout).toMatch(/^Chip revision +v0\.2 to /m);
+    expect(human.stdout).toMatch(/^Chip revision +v0\.2 or newer$/m);
     expect(human.stdout).toMatch(/^SHA-256 +[0-9a-f]{64} valid$/m);
+  });
+
+  it.each([
+    [{ maxRevFull: 199, minRevFull: 3 }, "v0.3 to v1.99"],
+    [{ maxRevFull: 0, minRevFull: 0, minRevLegacy: 3 }, "v0.3 or newer (legacy minimum; the image has no maximum)"],
+  ])("shows the revision range of %j as %s (a maximum of 0 is not set, as esptool reads it)", async (fields, shown) => {
+    const file = path.join(tempDir(), "rev.bin");
+    writeFileSync(file, makeApp({ chipId: 5, ...fields }));
+    const human = await runCli(["image-info", file]);
+    expect(human.stdout).toMatch(new RegExp(`^Chip revision +${shown.replace(/[.()]/g, "\\$&")}$`, "m"));
   });
 
   it("exits 2 and says INVALID when the appended SHA-256 does not match", async () => {

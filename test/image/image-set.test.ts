@@ -23,6 +23,8 @@ beforeAll(async () => {
   await writeFile(p("rev-app.bin"), makeApp({ chipId: 5, minRevFull: 4 }));
   await writeFile(p("old-rev-app.bin"), makeApp({ chipId: 5, minRevFull: 0, maxRevFull: 2 }));
   await writeFile(p("unset-max-app.bin"), makeApp({ chipId: 5, maxRevFull: 0 }));
+  await writeFile(p("legacy-c3-app.bin"), makeApp({ chipId: 5, maxRevFull: 0, minRevFull: 0, minRevLegacy: 4 }));
+  await writeFile(p("legacy-esp32-app.bin"), makeApp({ chipId: 0, maxRevFull: 0, minRevFull: 0, minRevLegacy: 3 }));
   await writeFile(p("big-app.bin"), makeApp({ chipId: 5, padTo: 0x2000 }));
   await writeFile(p("small-pt.bin"), makePartitionTable([{ type: 0, subtype: 0, offset: 0x10000, size: 0x1000, label: "factory" }]));
   await writeFile(p("bad-pt.bin"), makePartitionTable(DEFAULT_PARTS, { badMd5: true }));
@@ -110,6 +112,14 @@ describe("validateForChip", () => {
   it("takes a maximum revision of 0 as not set (images older than the field)", async () => {
     const set = await readImageSet({ pairs: [["0x10000", p("unset-max-app.bin")]] });
     expect(() => validateForChip(set, c3)).not.toThrow();
+  });
+
+  it("an image older than the full fields is held to its legacy minimum: minor revisions on the C3, major elsewhere", async () => {
+    const c3Set = await readImageSet({ pairs: [["0x10000", p("legacy-c3-app.bin")]] });
+    await expectFailure(() => validateForChip(c3Set, c3), "CHIP_REVISION_TOO_OLD", /legacy-c3-app\.bin/, /v0\.4 or newer/, /v0\.3/);
+    const esp32Set = await readImageSet({ pairs: [["0x10000", p("legacy-esp32-app.bin")]] });
+    expect(() => validateForChip(esp32Set, { chip: "esp32", revisionFull: 300, flashSizeBytes: 4 << 20 })).not.toThrow();
+    await expectFailure(() => validateForChip(esp32Set, { chip: "esp32", revisionFull: 101, flashSizeBytes: 4 << 20 }), "CHIP_REVISION_TOO_OLD", /v3\.0 or newer/, /v1\.1/);
   });
 
   it("refuses images past the detected flash size", async () => {

@@ -8,7 +8,9 @@ import { createHash } from "node:crypto";
 export interface MakeImageOptions {
   chipId?: number;
   minRevFull?: number;
-  /** Highest chip revision the image runs on (0xFFFF = not set, the default). */
+  /** Legacy minimum revision byte (header byte 14). */
+  minRevLegacy?: number;
+  /** Highest chip revision the image runs on (0xFFFF = not set, the default; 0 = an image older than the field). */
   maxRevFull?: number;
   /** Value of extended header byte 15 (1 = SHA-256 appended). */
   hashByte?: number;
@@ -29,7 +31,7 @@ export function makeImage(o: MakeImageOptions = {}): Uint8Array {
   const chipId = o.chipId ?? 5;
   const minRev = o.minRevFull ?? 0;
   const maxRev = o.maxRevFull ?? 0xffff;
-  bytes.push(0xee, 0, 0, 0, chipId & 0xff, chipId >> 8, 0, minRev & 0xff, minRev >> 8, maxRev & 0xff, maxRev >> 8, 0, 0, 0, 0, o.hashByte ?? 1);
+  bytes.push(0xee, 0, 0, 0, chipId & 0xff, chipId >> 8, o.minRevLegacy ?? 0, minRev & 0xff, minRev >> 8, maxRev & 0xff, maxRev >> 8, 0, 0, 0, 0, o.hashByte ?? 1);
   let checksum = 0xef;
   for (const s of segments) {
     bytes.push(s.addr & 0xff, (s.addr >>> 8) & 0xff, (s.addr >>> 16) & 0xff, s.addr >>> 24);

@@ -17,9 +17,11 @@ import {
   parseAppDescription,
   parseBootloaderDescription,
   parseEspImage,
+  revisionRange,
   type AppDescription,
   type BootloaderDescription,
   type EspImageInfo,
+  type RevisionRange,
 } from "../../image/index.js";
 import type { CommandSpec } from "../command.js";
 import { convertElfFile } from "../elf-convert.js";
@@ -31,9 +33,6 @@ import { errorToJson, renderError } from "../render-error.js";
 
 /** Offsets where an image may start inside a file: the file itself, or a merged image written at 0x0. */
 const IMAGE_OFFSETS = [0x0, 0x1000, 0x2000] as const;
-/** maxRevFull of an image that runs on every revision. */
-const ANY_REVISION = 0xffff;
-
 /** The `--json` document of image-info. */
 export interface ImageInfoDocument {
   readonly ok: boolean;
@@ -124,6 +123,12 @@ async function readInput(target: string, shown: string): Promise<Uint8Array> {
   }
 }
 
+/** `v0.3 to v0.99`, `v1.0 or newer`, or for an image older than the full fields `v3.0 or newer (legacy field)`. */
+function describeRevisions(range: RevisionRange): string {
+  const upper = range.max === undefined ? " or newer" : ` to ${formatRevision(range.max)}`;
+  return `${formatRevision(range.min)}${upper}${range.legacy ? " (legacy minimum; the image has no maximum)" : ""}`;
+}
+
 function describe(
   file: string, sizeBytes: number, offset: number, image: EspImageInfo, chip: string | undefined, sizeName: string | undefined, freqName: string | undefined,
   app: AppDescription | undefined, boot: BootloaderDescription | undefined, out: Output, origin?: string,
@@ -134,7 +139,7 @@ function describe(
     ["File", `${file} (${formatBytes(sizeBytes)}${offset > 0 ? `, image at file offset ${formatHex(offset, 4)}` : ""}${origin === undefined ? "" : `, ${origin}`})`],
     ["Image", image.valid ? ok(true) : `${ok(false)}: ${image.problems.join("; ")}`],
     ["Chip", chip ?? (ext ? `unknown chip id ${ext.chipId}` : "-")],
-    ["Chip revision", ext ? `${formatRevision(ext.minRevFull)} to ${ext.maxRevFull === ANY_REVISION ? "any" : formatRevision(ext.maxRevFull)}` : "-"],
+    ["Chip revision", ext ? describeRevisions(revisionRange(ext)) : "-"],
     ["Entry point", formatHex(image.entryAddr, 8)],
     ["Flash mode", image.flashModeName],
     ["Flash size", sizeName ?? formatHex(image.flashSizeFreq >> 4, 1)],
