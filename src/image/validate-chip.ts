@@ -3,10 +3,10 @@
  * rebuild of the set for that chip (bootloader classification, `--flash-size detect`). Pure.
  */
 import { EspsyncError, hex32 } from "../errors.js";
-import { CHIP_FACTS, describeChipId, type ImageChip } from "./chip-table.js";
+import type { ImageChip } from "./chip-table.js";
 import { buildImageSet, type ImageSet } from "./image-set.js";
 import { revisionRange } from "./revision-range.js";
-import { checkFlashRange, imagesOf, validateImageSet } from "./validate.js";
+import { checkFlashRange, checkImagesForChip, imagesOf, validateImageSet } from "./validate.js";
 
 /** What the image layer needs to know about the connected chip. */
 export interface ConnectedChip {
@@ -34,15 +34,10 @@ export function validateForChip(set: ImageSet, chip: ConnectedChip, options: { f
       hint: `Connect an ${set.chip}, or flash images built for ${chip.chip}.`,
     });
   }
-  const wantId = CHIP_FACTS[chip.chip].chipId;
+  checkImagesForChip(set, chip.chip, "the connected chip");
   for (const { region, addr, image } of imagesOf(set)) {
     const ext = image.ext;
     if (ext === undefined) continue;
-    if (ext.chipId !== wantId) {
-      throw new EspsyncError("CHIP_MISMATCH", `${region.sourcePath} at ${hex32(addr)} is built for ${describeChipId(ext.chipId)}, but the connected chip is ${chip.chip}`, {
-        hint: `Build the project for ${chip.chip} (idf.py set-target ${chip.chip}) or connect the right board.`,
-      });
-    }
     const range = revisionRange(ext);
     if (range.min > chip.revisionFull && options.force !== true) {
       throw new EspsyncError(
@@ -61,6 +56,13 @@ export function validateForChip(set: ImageSet, chip: ConnectedChip, options: { f
     }
   }
   if (chip.flashSizeBytes > 0) checkFlashRange(set, chip.flashSizeBytes, "detected");
+  // A bootloader told of more flash than the chip has would let the app address flash that is not
+  // there; esptool only warns, which is easy to miss in a CI log.
+  if (chip.flashSizeBytes > 0 && set.flashSizeBytes !== undefined && set.flashSizeBytes > chip.flashSizeBytes && options.force !== true) {
+    throw new EspsyncError("LAYOUT_OUT_OF_RANGE", `--flash-size ${set.flashSizeBytes / 0x100000}MB is larger than the ${chip.flashSizeBytes / 0x100000} MB flash the chip reports`, {
+      hint: "Use --flash-size detect (or keep), or pass --force if the flash id misreports the size.",
+    });
+  }
 }
 
 /**

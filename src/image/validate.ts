@@ -4,8 +4,8 @@
  */
 import { EspsyncError, hex32 } from "../errors.js";
 import { SECTOR_SIZE_BYTES, isAligned } from "../util/sectors.js";
-import { describeChipId } from "./chip-table.js";
-import type { EspImageInfo } from "./esp-image.js";
+import { CHIP_FACTS, describeChipId } from "./chip-table.js";
+import { parseEspImage, type EspImageInfo } from "./esp-image.js";
 import type { ImageRegion, ImageSet } from "./image-set.js";
 
 function range(addr: number, sizeBytes: number): string {
@@ -22,6 +22,47 @@ export function imagesOf(set: ImageSet): { region: ImageRegion; addr: number; ki
     }
   }
   return out;
+}
+
+/** First byte of an ESP image (PROTOCOL.md §5.4). */
+const IMAGE_MAGIC = 0xe9;
+
+/**
+ * Every image whose chip id says which chip it is for: those of {@link imagesOf}, plus files written
+ * where no image is expected (a data region) that are nonetheless valid ESP images — an ESP32
+ * bootloader given for 0x1000 on an ESP32-C3, say. esptool's write_flash checks the chip id of every
+ * file that loads as an image; a data file that merely starts with 0xE9 is not one.
+ */
+export function chipTaggedImagesOf(set: ImageSet): { region: ImageRegion; addr: number; image: EspImageInfo }[] {
+  const embedded = set.regions
+    .filter((r) => r.kind === "data" && r.data[0] === IMAGE_MAGIC)
+    .map((r) => ({ region: r, addr: r.addr, image: parseEspImage(r.data) }))
+    .filter((i) => i.image.valid);
+  return [...imagesOf(set), ...embedded].filter((i) => i.image.ext !== undefined);
+}
+
+/** How a chip source reads in a message, for the sources that name a chip on purpose; else undefined. */
+function namedChipSource(chipSource: string | undefined): string | undefined {
+  if (chipSource === "--chip") return "--chip";
+  if (chipSource === "flasher_args.json") return "the chip in flasher_args.json";
+  if (chipSource === "connected chip") return "the connected chip";
+  return undefined; // guessed from an image header: the images are checked against each other instead
+}
+
+/**
+ * Throws `CHIP_MISMATCH` when an image is built for another chip than `chip`; `chipSource` says
+ * where `chip` came from (`--chip`, `the chip in flasher_args.json`, `the connected chip`).
+ */
+export function checkImagesForChip(set: ImageSet, chip: keyof typeof CHIP_FACTS, chipSource: string): void {
+  const wantId = CHIP_FACTS[chip].chipId;
+  for (const { region, addr, image } of chipTaggedImagesOf(set)) {
+    const id = image.ext?.chipId;
+    if (id !== undefined && id !== wantId) {
+      throw new EspsyncError("CHIP_MISMATCH", `${region.sourcePath} at ${hex32(addr)} is built for ${describeChipId(id)}, but ${chipSource} is ${chip}`, {
+        hint: `Build the project for ${chip} (idf.py set-target ${chip}), or use the board and images of one chip.`,
+      });
+    }
+  }
 }
 
 /** Throws `LAYOUT_OUT_OF_RANGE` when a region ends past `flashSizeBytes`. */
@@ -71,8 +112,13 @@ export function validateImageSet(set: ImageSet): void {
       });
     }
   }
-  const first = images.find((i) => i.image.ext !== undefined);
-  for (const img of images) {
+  // The chip named before connecting (--chip, flasher_args.json) is checked against every image now,
+  // so that a wrong pairing never reaches the port.
+  const named = namedChipSource(set.chipSource);
+  if (set.chip !== undefined && named !== undefined) checkImagesForChip(set, set.chip, named);
+  const tagged = chipTaggedImagesOf(set);
+  const first = tagged[0];
+  for (const img of tagged) {
     const id = img.image.ext?.chipId;
     if (first !== undefined && id !== undefined && id !== first.image.ext?.chipId) {
       throw new EspsyncError(

@@ -113,7 +113,7 @@ describe.skipIf(!HAS_FIRMWARE)(`espsync merge with the ESP-IDF hello_world build
     const dir = tempDir();
     const result = await runCli(["merge", "-o", "x.bin", ...idfPairs("esp32c3", "0x0"), "--chip", "esp32s3"], { cwd: dir });
     expect(result.code).toBe(5);
-    expect(errorLines(result.stderr).first).toMatch(/^error\[CHIP_MISMATCH\]: .*bootloader\.bin at 0x00000000 is built for esp32c3 \(chip id 5\), but the merge is for esp32s3/);
+    expect(errorLines(result.stderr).first).toMatch(/^error\[CHIP_MISMATCH\]: .*bootloader\.bin at 0x00000000 is built for esp32c3 \(chip id 5\), but --chip is esp32s3$/);
     expect(existsSync(path.join(dir, "x.bin"))).toBe(false);
   });
 });
