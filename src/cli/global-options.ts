@@ -2,7 +2,7 @@
  * The options every command accepts, as one declarative table, and their normalisation (esptool's
  * spellings, environment variables). Commands read the normalised {@link GlobalOptions}.
  */
-import type { Options } from "yargs";
+import type { Argv, Options } from "yargs";
 import { EspsyncError } from "../errors.js";
 import { CHIP_NAMES, type AfterMode, type BeforeMode, type ChipName } from "../protocol/device.js";
 
@@ -25,6 +25,18 @@ export const GLOBAL_OPTIONS = {
   trace: { type: "boolean", default: false, describe: "Print decoded protocol lines", group: "Output:" },
   debug: { type: "boolean", default: false, describe: "Print error causes", group: "Output:" },
 } as const satisfies Record<string, Options>;
+
+/** The options that only mean something to a command that talks to a chip. */
+export const CONNECTION_OPTIONS = ["port", "baud", "chip", "before", "after", "reset-sequence", "connect-attempts", "stub", "trace"] as const;
+
+/**
+ * Hides from a command's `--help` the connection options it does not use (they are still accepted,
+ * as every global option is, so that ESPSYNC_* defaults and shared scripts keep working); `uses`
+ * names the ones it does use (`chip` for the image tools).
+ */
+export function hideUnusedConnectionOptions<T>(y: Argv<T>, uses: readonly (typeof CONNECTION_OPTIONS)[number][] = []): Argv<T> {
+  return CONNECTION_OPTIONS.filter((o) => !uses.includes(o)).reduce((argv, option) => argv.hide(option), y);
+}
 
 /** Baud rates a USB-UART bridge and the ROM/stub handle. */
 export const SUPPORTED_BAUDS = [9600, 57600, 74880, 115200, 230400, 460800, 921600, 1500000, 2000000, 3000000] as const;

@@ -9,6 +9,7 @@ import path from "node:path";
 import { EspsyncError } from "../../errors.js";
 import { ELF_IMAGE_DEFAULTS } from "../../image/index.js";
 import type { CommandSpec } from "../command.js";
+import { hideUnusedConnectionOptions } from "../global-options.js";
 import { convertElfFile } from "../elf-convert.js";
 import { EXIT } from "../exit-codes.js";
 import { formatBytes, formatHex } from "../render/format.js";
@@ -53,8 +54,9 @@ export const elf2imageCommand: CommandSpec = {
     ["espsync elf2image target/riscv32imc-unknown-none-elf/release/app", "a Rust (esp-hal) app, written as app.bin beside it"],
     ["espsync elf2image --chip esp32c6 build/app.elf --flash-mode qio --flash-size 8MB", "with header settings, written to build/app.bin"],
   ],
+  // It converts a file; of the connection options only --chip (which chip the ELF is for) applies.
   builder: (y) =>
-    y
+    hideUnusedConnectionOptions(y, ["chip"])
       .positional("elf", { type: "string", describe: "The app's ELF file" })
       .option("output", { alias: "o", type: "string", describe: "Image file to write (default: the ELF's name with .bin)" })
       .option("flash-mode", { alias: "fm", type: "string", describe: `Header flash mode: qio, qout, dio, dout (default ${ELF_IMAGE_DEFAULTS.flashMode})` })

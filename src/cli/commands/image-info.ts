@@ -24,6 +24,7 @@ import {
   type RevisionRange,
 } from "../../image/index.js";
 import type { CommandSpec } from "../command.js";
+import { hideUnusedConnectionOptions } from "../global-options.js";
 import { convertElfFile } from "../elf-convert.js";
 import { EXIT } from "../exit-codes.js";
 import { formatBytes, formatHex, formatRevision } from "../render/format.js";
@@ -61,7 +62,8 @@ export const imageInfoCommand: CommandSpec = {
     ["espsync image-info build/bootloader/bootloader.bin --json", "the same as JSON"],
     ["espsync image-info target/riscv32imc-unknown-none-elf/release/app", "the image espsync makes from an ELF"],
   ],
-  builder: (y) => y.positional("file", { type: "string", describe: "ESP image (app, bootloader, or merged image), or an app ELF file" }),
+  // It reads a file; of the connection options only --chip (which chip an ELF is for) applies.
+  builder: (y) => hideUnusedConnectionOptions(y, ["chip"]).positional("file", { type: "string", describe: "ESP image (app, bootloader, or merged image), or an app ELF file" }),
   run: async (args, ctx) => {
     const file = String(args.file);
     const read = await readInput(path.resolve(ctx.io.cwd, file), file);

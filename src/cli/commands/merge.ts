@@ -9,6 +9,7 @@ import { EspsyncError, hex32 } from "../../errors.js";
 import { MERGE_FORMATS, completeElfApps, mergeImageSet, type ImageSet, type ImageSetWithElf, type MergeFormat, type MergedImage } from "../../image/index.js";
 import type { CommandContext, CommandSpec } from "../command.js";
 import { EXIT } from "../exit-codes.js";
+import { hideUnusedConnectionOptions } from "../global-options.js";
 import { loadImages, withImageOptions } from "../image-args.js";
 import { parseFlashAddress, parseSize } from "../numbers.js";
 import { requireWritableFile, writeOutputFile } from "../output-file.js";
@@ -65,8 +66,9 @@ export const mergeCommand: CommandSpec = {
     ["espsync merge -o merged.uf2 --format uf2 --chip esp32s3 --build build", "UF2 for the ESP USB Bridge"],
     ["espsync merge -o merged.bin --build build --flash-mode dio --flash-size 4MB", "with the bootloader header patched"],
   ],
+  // It writes a file; of the connection options only --chip (the chip the images are for) applies.
   builder: (y) =>
-    withImageOptions(y)
+    withImageOptions(hideUnusedConnectionOptions(y, ["chip"]))
       .option("output", { alias: "o", type: "string", describe: "The merged file to write", group: "Merge:" })
       .option("format", { alias: "f", type: "string", choices: MERGE_FORMATS, default: "raw", describe: "raw: one binary for one address; hex: Intel HEX; uf2: UF2 blocks", group: "Merge:" })
       .option("target-offset", { alias: "t", type: "string", describe: "raw: the flash address the file will be written at (default: the lowest image address)", group: "Merge:" })

@@ -4,6 +4,7 @@
  */
 import type { SerialPortListing } from "../../../adapters/index.js";
 import type { CommandSpec } from "../command.js";
+import { hideUnusedConnectionOptions } from "../global-options.js";
 import { EXIT } from "../exit-codes.js";
 import { portLister } from "../ports/connect-board.js";
 import { formatUsbId } from "../render/format.js";
@@ -46,6 +47,8 @@ export const portsCommand: CommandSpec = {
     ["espsync ports", "which port is the board on?"],
     ["espsync ports --json", "the same as JSON"],
   ],
+  // It lists the ports; it connects to none.
+  builder: (y) => hideUnusedConnectionOptions(y),
   run: async (_args, ctx) => {
     const ports = await portLister(ctx.io)();
     const out = new Output(ctx.io, ctx.globals);

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { parseListenAddress } from "../../../adapters/index.js";
 import { EspsyncError } from "../../errors.js";
 import type { CommandSpec } from "../command.js";
+import { hideUnusedConnectionOptions } from "../global-options.js";
 import { EXIT } from "../exit-codes.js";
 import { portLister, portOpener } from "../ports/connect-board.js";
 import { BoardHost } from "../serve/board-host.js";
@@ -22,8 +23,9 @@ export const serveCommand: CommandSpec = {
     ["espsync serve --listen 127.0.0.1:4000 -p 'sim:esp32?file=board.bin'", "a virtual ESP32, to try the set-up without hardware"],
     ["espsync flash -p rfc2217://boardhost:4000 --build build", "from another machine: flash the board on 4000"],
   ],
+  // serve connects to no chip itself: the clients choose rates, resets and stubs.
   builder: (y) =>
-    y
+    hideUnusedConnectionOptions(y, ["port"])
       .option("listen", { type: "string", describe: "HOST:PORT to listen on; boards get PORT, PORT+1, … (0.0.0.0 = every interface)", group: "Serve:" })
       .option("local-reset", {
         type: "boolean",
@@ -32,16 +34,7 @@ export const serveCommand: CommandSpec = {
         group: "Serve:",
       })
       .describe("json", "Print one JSON object per line on stdout: the mapping, then what clients do (human text goes to stderr)")
-      .describe("port", "Board to serve: device path, serial:<usb serial>, sim:<chip>?… or auto (default: every port that looks like an ESP board); repeatable")
-      // serve connects to no chip itself: the clients choose rates, resets and stubs.
-      .hide("baud")
-      .hide("chip")
-      .hide("before")
-      .hide("after")
-      .hide("reset-sequence")
-      .hide("connect-attempts")
-      .hide("stub")
-      .hide("trace"),
+      .describe("port", "Board to serve: device path, serial:<usb serial>, sim:<chip>?… or auto (default: every port that looks like an ESP board); repeatable"),
   run: async (args, ctx) => {
     if (typeof args.listen !== "string" || args.listen === "") {
       throw new EspsyncError("USAGE", "espsync serve needs --listen HOST:PORT", {

@@ -5,6 +5,7 @@
 import { chipsWithPortKind, createVirtualChip, serveEndpoint, SIM_CHIPS, simOptions, TIMING_PROFILES } from "../../../adapters/index.js";
 import { EspsyncError } from "../../errors.js";
 import type { CommandSpec } from "../command.js";
+import { hideUnusedConnectionOptions } from "../global-options.js";
 import { EXIT } from "../exit-codes.js";
 
 export const simCommand: CommandSpec = {
@@ -16,7 +17,7 @@ export const simCommand: CommandSpec = {
     ["espsync sim --chip esp32s3 --pty", "create a pseudo-terminal and print its path"],
   ],
   builder: (y) =>
-    y
+    hideUnusedConnectionOptions(y, ["chip"])
       // The chips the simulator models, not every chip espsync can flash.
       .describe("chip", `Simulated chip: ${SIM_CHIPS.join(", ")} (default esp32)`)
       .option("listen", { type: "string", describe: "Serve raw TCP on HOST:PORT (what esptool calls socket://)", group: "Simulator:" })
@@ -38,15 +39,7 @@ export const simCommand: CommandSpec = {
       .option("timing", { type: "string", choices: Object.keys(TIMING_PROFILES), describe: "Model link and flash timing on a virtual clock (benchmarks)", group: "Simulator:" })
       .option("delay", { type: "number", describe: "Milliseconds the chip waits before acknowledging each flash data block (0 to 10000)", group: "Simulator:" })
       // `sim` serves a chip; it connects to none, so the connection and protocol-output options do not apply.
-      .hide("port")
-      .hide("baud")
-      .hide("before")
-      .hide("after")
-      .hide("reset-sequence")
-      .hide("connect-attempts")
-      .hide("stub")
-      .hide("json")
-      .hide("trace"),
+      .hide("json"),
   run: async (args, ctx) => {
     if (args.listen === undefined && args.rfc2217 === undefined && args.pty !== true) {
       throw new EspsyncError("USAGE", "espsync sim needs at least one of --listen, --rfc2217 or --pty", {
