@@ -7,7 +7,7 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Argv } from "yargs";
 import { EspsyncError } from "../errors.js";
-import { attachElfApps, checkFlashSettings, readImageSet, validateImageSet, type ImageFs, type ImageInput, type ImageSetWithElf, type ReadImageSetResult } from "../image/index.js";
+import { attachElfApps, checkFlashSettings, checkPartitionTableSlot, readImageSet, validateImageSet, type ImageFs, type ImageInput, type ImageSetWithElf, type ReadImageSetResult } from "../image/index.js";
 import { hex32 } from "../errors.js";
 import type { GlobalOptions } from "./global-options.js";
 import type { CliIo } from "./io.js";
@@ -99,6 +99,7 @@ export async function loadImages(args: Record<string, unknown>, globals: GlobalO
   // Mode and size names are the same for every chip; the frequency needs the chip, checked when known.
   checkFlashSettings(set.chip ?? "esp32", { ...set.flashSettings, ...(set.chip === undefined && { flashFreq: "keep" }) });
   validateImageSet(set);
+  checkPartitionTableSlot(set, { force: args.force === true });
   return { ...set, ...attachElfApps(set, set.elfInputs ?? []) };
 }
 

@@ -4,7 +4,7 @@
  */
 import { EspsyncError, hex32 } from "../errors.js";
 import { SECTOR_SIZE_BYTES, isAligned } from "../util/sectors.js";
-import { CHIP_FACTS, describeChipId } from "./chip-table.js";
+import { CHIP_FACTS, PARTITION_TABLE_OFFSET, describeChipId } from "./chip-table.js";
 import { parseEspImage, type EspImageInfo } from "./esp-image.js";
 import type { ImageRegion, ImageSet } from "./image-set.js";
 
@@ -63,6 +63,20 @@ export function checkImagesForChip(set: ImageSet, chip: keyof typeof CHIP_FACTS,
       });
     }
   }
+}
+
+/**
+ * Throws `PARTITION_TABLE_INVALID` when the file written at the partition table's offset (0x8000)
+ * is not a partition table — the bootloader would find no table there and the board would not boot.
+ * `force` lets it through (a deliberate wipe, an unusual layout).
+ */
+export function checkPartitionTableSlot(set: ImageSet, options: { force?: boolean } = {}): void {
+  if (options.force === true) return;
+  const slot = set.regions.find((r) => r.addr === PARTITION_TABLE_OFFSET);
+  if (slot === undefined || slot.kind === "partition-table" || slot.kind === "merged") return;
+  throw new EspsyncError("PARTITION_TABLE_INVALID", `${slot.sourcePath} at ${hex32(slot.addr)} is not a partition table (no 0xAA50 entry at its start), but the bootloader reads its table there`, {
+    hint: "Give the build's partition-table.bin for 0x8000 (or a CSV with --partition-table), or pass --force to write this file anyway.",
+  });
 }
 
 /** Throws `LAYOUT_OUT_OF_RANGE` when a region ends past `flashSizeBytes`. */

@@ -1,7 +1,8 @@
 /**
  * The chip checks that come before writing: a chip named with --chip is checked against the images
  * before the port is opened; a file that is an image for another chip is refused even where no image
- * is expected; a --flash-size larger than the chip's flash is refused unless --force.
+ * is expected; a --flash-size larger than the chip's flash is refused unless --force; a file that is not
+ * a partition table is refused at the table's offset unless --force.
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -45,5 +46,19 @@ describe("chip checks before writing", () => {
     const forced = await runCli(["flash", "-p", url, "--flash-size", "32MB", "--force", ...build.pairs], { env: cliEnv(dir) });
     expect(forced.code, forced.stderr).toBe(0);
     expect((await runCli(["flash", "-p", url, "--flash-size", "2MB", ...build.pairs], { env: cliEnv(dir) })).code).toBe(0);
+  });
+
+  it("a file that is not a partition table at 0x8000 is refused before connecting; --force writes it", async () => {
+    const dir = tempDir();
+    const noise = path.join(dir, "noise.bin");
+    writeFileSync(noise, Uint8Array.from({ length: 3072 }, (_, i) => (i * 151 + 7) % 251));
+    const file = path.join(dir, "f.bin");
+    const ports = recordPorts();
+    const refused = await runCli(["flash", "-p", simUrl(file), "0x8000", noise], { env: cliEnv(dir), openPort: ports.openPort });
+    expect(refused.code).toBe(2);
+    expect(errorLines(refused.stderr).first).toMatch(/^error\[PARTITION_TABLE_INVALID\]: .*noise\.bin at 0x00008000 is not a partition table/);
+    expect(ports.opened).toEqual([]);
+    const forced = await runCli(["flash", "-p", simUrl(file), "0x8000", noise, "--force"], { env: cliEnv(dir) });
+    expect(forced.code, forced.stderr).toBe(0);
   });
 });

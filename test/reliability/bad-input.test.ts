@@ -62,6 +62,7 @@ const CASES: readonly Case[] = [
   { name: "image needing a newer chip revision", argv: ["flash", "0x10000", "newer-rev.bin"], port: SIM, exit: 5, code: "CHIP_REVISION_TOO_OLD", message: /revision/ },
   { name: "app larger than its partition", argv: ["flash", "0x8000", "small-parts.bin", "0x10000", "app.bin"], port: SIM, exit: 2, code: "PARTITION_TOO_SMALL", message: /factory|0x00010000/ },
   { name: "malformed partition table", argv: ["flash", "0x8000", "bad-parts.bin"], port: SIM, exit: 2, code: "PARTITION_TABLE_INVALID", message: /MD5|md5/ },
+  { name: "not a partition table at 0x8000", argv: ["flash", "0x8000", "noise.bin"], port: SIM, exit: 2, code: "PARTITION_TABLE_INVALID", message: /noise\.bin at 0x00008000 is not a partition table/ },
   { name: "flasher_args.json that is not JSON", argv: ["flash", "--flasher-args", "bad-json/flasher_args.json"], port: SIM, exit: 2, code: "FLASHER_ARGS_INVALID", message: /flasher_args\.json/ },
   { name: "flasher_args.json naming a missing file", argv: ["flash", "--flasher-args", "missing-file/flasher_args.json"], port: SIM, exit: 2, code: "FLASHER_ARGS_INVALID", message: /not-built\.bin.*no such file/ },
   { name: "flasher_args.json path escaping the build directory", argv: ["flash", "--build", "escaping"], port: SIM, exit: 2, code: "FLASHER_ARGS_INVALID", message: /\.\.\/app\.bin/ },

@@ -38,6 +38,8 @@ export function makeCorpusWorkspace(): string {
   const write = (name: string, bytes: Uint8Array | string): void => writeFileSync(path.join(dir, name), bytes);
   write("app.bin", app);
   write("empty.bin", new Uint8Array(0));
+  // 3 KB of noise, what a wrong file at the partition table's offset looks like.
+  write("noise.bin", Uint8Array.from({ length: 3072 }, (_, i) => (i * 151 + 7) % 251));
   mkdirSync(path.join(dir, "a-directory.bin"));
   write("truncated.bin", app.subarray(0, Math.floor(app.length / 2)));
   write("bad-magic.bin", withByte(app, 0, 0x00));

@@ -36,7 +36,7 @@ export const flashCommand: CommandSpec = {
       .option("delta", { type: "boolean", default: true, describe: "Write only differing sectors (--no-delta rewrites every region)", group: "Flash:" })
       .option("dry-run", { type: "boolean", default: false, describe: "Connect, compare and print the plan; write nothing", group: "Flash:" })
       .option("cache", { type: "boolean", default: true, describe: "Use the host digest cache (--no-cache ignores it)", group: "Flash:" })
-      .option("force", { type: "boolean", default: false, describe: "Write images meant for a newer chip revision", group: "Flash:" })
+      .option("force", { type: "boolean", default: false, describe: "Write anyway: images outside the chip's revision range, --flash-size beyond the chip's flash, a file that is not a partition table at 0x8000", group: "Flash:" })
       .option("monitor", { type: "boolean", default: false, describe: "Open the console after flashing (with --expect: a smoke test)", group: "Monitor:" }),
   run: async (args, given) => {
     const monitor = args.monitor === true ? parseMonitorSettings(args) : undefined;
