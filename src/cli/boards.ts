@@ -10,7 +10,7 @@ import type { Port } from "../transport/port.js";
 import type { CommandContext } from "./command.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { chipToJson, type BoardJson, type BoardsDocument, type ChipJson } from "./json-shapes.js";
-import { connectBoard, portFinder, releaseBoard, type BoardLink } from "./ports/connect-board.js";
+import { connectBoard, flushVirtualFlash, portFinder, releaseBoard, type BoardLink } from "./ports/connect-board.js";
 import { selectPorts } from "./ports/select-ports.js";
 import { Output } from "./render/output.js";
 import type { ProgressView } from "./render/progress-view.js";
@@ -77,6 +77,12 @@ export async function runOnBoards<R>(urls: readonly string[], ctx: CommandContex
       const progress = out.progress(index, prefix);
       let link: BoardLink | undefined;
       let chip: ChipJson | null = null;
+      // A quit (second Ctrl-C) exits without releasing the port; a file-backed virtual chip then
+      // saves what it received so far, as a real chip's flash keeps what was programmed.
+      const saveOnQuit = (): void => {
+        if (link) flushVirtualFlash(link.port);
+      };
+      ctx.io.quitSignal?.addEventListener("abort", saveOnQuit, { once: true });
       try {
         progress.status(`connecting to ${url}`);
         link = await connectBoard(url, ctx.io, ctx.globals, {
@@ -100,6 +106,8 @@ export async function runOnBoards<R>(urls: readonly string[], ctx: CommandContex
         if (link) await releaseBoard(link, "close");
         out.stderr(prefixLines(prefix, renderError(error, ctx.globals.debug)));
         return { url, chip, result: null, error, exitCode: exitCodeFor(error), ...(link && { port: link.port }) };
+      } finally {
+        ctx.io.quitSignal?.removeEventListener("abort", saveOnQuit);
       }
     }),
   );

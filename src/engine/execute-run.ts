@@ -67,6 +67,9 @@ export async function executeRun(ctx: RunContext, run: PlanRun): Promise<RunStat
     ctx.progress.current = { label: ctx.regionLabel, doneUpTo: run.addr + doneBytes };
     ctx.onEvent({ type: "write", region: ctx.index, addr: run.addr, doneBytes: base + doneBytes, totalBytes: ctx.regionWrite.totalBytes });
   };
+  // An event at the run's start, before its first block is acknowledged, so that a listener knows
+  // which run is in flight (Ctrl-C names it at once).
+  ctx.onEvent({ type: "write", region: ctx.index, addr: run.addr, doneBytes: base, totalBytes: ctx.regionWrite.totalBytes });
   try {
     const stats = await ctx.device.write(run.addr, data, { ...(compressed !== undefined && { compressed }), onProgress, shouldStop: ctx.shouldStop, ...(ctx.viaRom === true && { viaRom: true }) });
     ctx.progress.writtenBytes += stats.writtenBytes;

@@ -57,6 +57,10 @@ export type FlashEvent =
   | { readonly type: "plan"; readonly plan: FlashPlan }
   /** An erase-only run of region `region`, or the whole chip (`--erase-all`) with `region` -1. */
   | { readonly type: "erase"; readonly region: number; readonly addr: number; readonly sizeBytes: number }
+  /**
+   * A write run of region `region` starting at `addr`: sent when the run starts and after each block
+   * the chip acknowledged; `doneBytes` counts the region's written bytes so far (all its runs).
+   */
   | { readonly type: "write"; readonly region: number; readonly addr: number; readonly doneBytes: number; readonly totalBytes: number }
   /** A chip digest compared with the target; `ok: false` is followed by one rewrite, then a VerifyError. */
   | { readonly type: "verify"; readonly region: number; readonly addr: number; readonly sizeBytes: number; readonly ok: boolean }

@@ -6,6 +6,7 @@
 import type { FlashEvent, FlashResult, RegionResult } from "../../engine/index.js";
 import type { RegionPlan } from "../../plan/index.js";
 import { hex32 } from "../../errors.js";
+import { FlashTracker } from "./flash-tracker.js";
 import { formatBytes, formatDuration, formatRate } from "./format.js";
 import type { Output } from "./output.js";
 import type { ProgressView } from "./progress-view.js";
@@ -49,10 +50,25 @@ export function planLine(plan: RegionPlan, name: string): string {
   return `${name}: would write ${plan.differingSectors.length + plan.unknownSectors.length} of ${sectors(total)} (${runs})`;
 }
 
-/** Turns engine events into progress and per-region lines for one board. */
+/**
+ * Wordings of a write, longest first, for narrow terminals: `writing app.bin at 0x00010000`,
+ * `app.bin at 0x00010000`, `app.bin` — the file name is what tells the regions apart. Region names
+ * end in their address (regionName in image-args.ts).
+ */
+function wordings(regionName: string): string[] {
+  return [`writing ${regionName}`, regionName, regionName.replace(/ at 0x[0-9a-f]+$/, "")];
+}
+
+/**
+ * Turns engine events into progress and per-region lines for one board, and follows the flash so
+ * that Ctrl-C can say at once where it is (flash-tracker.ts).
+ */
 export function flashEventRenderer(out: Output, progress: ProgressView, prefix: string, regionNames: readonly string[]): (event: FlashEvent) => void {
   const name = (i: number): string => regionNames[i] ?? `region ${i}`;
+  const tracker = new FlashTracker(regionNames);
+  out.onInterrupt(prefix, tracker);
   return (event) => {
+    tracker.onEvent(event);
     switch (event.type) {
       case "hash":
         progress.status("comparing the flash with the images by digest", `comparing by digest: ${event.doneQueries}/${event.queries}`);
@@ -64,7 +80,7 @@ export function flashEventRenderer(out: Output, progress: ProgressView, prefix: 
         progress.status(event.region < 0 ? "erasing the whole chip" : `erasing in ${name(event.region)}`);
         break;
       case "write":
-        progress.bytes(`writing ${name(event.region)}`, event.doneBytes, event.totalBytes);
+        progress.bytes(wordings(name(event.region)), event.doneBytes, event.totalBytes);
         break;
       case "verify":
         if (!event.ok) out.warn(`${prefix}${name(event.region)}: digest mismatch at ${hex32(event.addr)}; writing it once more`);

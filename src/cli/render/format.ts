@@ -10,6 +10,13 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(2)} MiB`;
 }
 
+/** `0.2/1.5 MiB`, `112/512 KiB`: both counts in the unit of the total and one digit less, for a tight line. */
+export function formatBytesOf(doneBytes: number, totalBytes: number): string {
+  if (totalBytes < 1024) return `${doneBytes}/${totalBytes} B`;
+  if (totalBytes < 1024 * 1024) return `${Math.floor(doneBytes / 1024)}/${Math.ceil(totalBytes / 1024)} KiB`;
+  return `${(doneBytes / (1024 * 1024)).toFixed(1)}/${(totalBytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
 /** `0.42 s`, `12.3 s`, `2 min 05 s`. */
 export function formatDuration(ms: number): string {
   const s = ms / 1000;

@@ -6,6 +6,7 @@
  */
 import type { GlobalOptions } from "../global-options.js";
 import type { CliIo, TextSink } from "../io.js";
+import { InterruptNotices, type InterruptReporter } from "./interrupt-notices.js";
 import { LiveArea } from "./live-area.js";
 import { ProgressView } from "./progress-view.js";
 
@@ -20,6 +21,7 @@ export class Output {
   readonly human: TextSink;
   private readonly live: LiveArea | undefined;
   private readonly color: boolean;
+  private readonly notices: InterruptNotices;
 
   constructor(
     private readonly io: CliIo,
@@ -28,6 +30,13 @@ export class Output {
     this.human = globals.json ? io.stderr : io.stdout;
     this.live = io.stderr.isTTY && !globals.quiet ? new LiveArea(io.stderr) : undefined;
     this.color = useColor(io, this.human);
+    // Ctrl-C notices are printed even with --quiet: they answer the user's own keystroke.
+    this.notices = new InterruptNotices(io, (text) => this.stderr(text), () => this.live?.close());
+  }
+
+  /** Lets Ctrl-C tell what a board is doing and, on a quit, what state its flash is left in. */
+  onInterrupt(prefix: string, reporter: InterruptReporter): void {
+    this.notices.add(prefix, reporter);
   }
 
   /** A result line (suppressed by `--quiet`). */
@@ -69,9 +78,10 @@ export class Output {
     return `\x1b[${code}m${text}\x1b[0m`;
   }
 
-  /** Removes the progress block (call once, at the end). */
+  /** Removes the progress block and stops listening for Ctrl-C notices (at the end). */
   close(): void {
     this.live?.close();
+    this.notices.close();
   }
 
   private write(sink: TextSink, text: string): void {

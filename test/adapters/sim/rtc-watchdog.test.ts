@@ -39,13 +39,15 @@ describe("RTC watchdog reset", () => {
     const out = collect(c);
     expect(c.mode).toBe("rom");
     const resets = c.stats.resets;
-    for (const [addr, value] of [[wprotect, KEY], [config1, 2000], [config0, ARM], [wprotect, 0]] as const) {
+    // esptool's sequence, with 20000 slow-clock cycles (~150 ms) instead of its 2000 (~15 ms), so that
+    // a loaded test host answering the last write late cannot race the reset.
+    for (const [addr, value] of [[wprotect, KEY], [config1, 20000], [config0, ARM], [wprotect, 0]] as const) {
       const replies = await roundTrip(c, out, WRITE_REG, writeReg(addr, value));
       expect(replies).toHaveLength(1); // every write answered; the reset comes after
     }
     expect(c.mode).toBe("rom");
     out.clear();
-    await wait(60); // 2000 cycles of the ~136 kHz slow clock: about 15 ms
+    await wait(600); // 20000 cycles of the ~136 kHz slow clock: about 150 ms
     expect(c.stats.resets).toBe(resets + 1);
     expect(c.mode).toBe("app");
     const text = Buffer.from(out.bytes()).toString("latin1");
