@@ -15,7 +15,7 @@ export async function requireWritableFile(target: string, shown: string): Promis
   }
   const existing = await stat(target).catch(() => undefined);
   if (existing?.isDirectory() === true) {
-    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: it is a directory`, { hint: "name a file, e.g. merged.bin" });
+    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: it is a directory`, { hint: "name a file, e.g. flash.bin" });
   }
 }
 

@@ -3,12 +3,13 @@
  * without the chip (numbers, the file's directory) is checked before the port is opened.
  */
 import { createHash } from "node:crypto";
-import { stat, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { EspsyncError, hex32 } from "../../errors.js";
 import { runBoardCommand, selectOneBoard } from "../boards.js";
 import type { CommandSpec } from "../command.js";
 import { parseFlashAddress, parseSize, requireInFlash } from "../numbers.js";
+import { requireWritableFile } from "../output-file.js";
 import { formatBytes, formatDuration, formatRate } from "../render/format.js";
 
 /** The `result` of a read in `--json`. */
@@ -38,7 +39,7 @@ export const readCommand: CommandSpec = {
     const sizeBytes = parseSize(args.size, "read size");
     const file = String(args.file);
     const target = path.resolve(ctx.io.cwd, file);
-    await requireWritableDir(target, file);
+    await requireWritableFile(target, file);
     const url = await selectOneBoard("read", ctx);
     return runBoardCommand<ReadJson>([url], ctx, "read", "read", async (board, out) => {
       requireInFlash(addr, sizeBytes, board.device.chip.flashSizeBytes, "espsync read");
@@ -57,15 +58,3 @@ export const readCommand: CommandSpec = {
     });
   },
 };
-
-async function requireWritableDir(target: string, shown: string): Promise<void> {
-  const dir = path.dirname(target);
-  const st = await stat(dir).catch(() => undefined);
-  if (st?.isDirectory() !== true) {
-    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: the directory ${dir} does not exist`, { hint: "create the directory first, or choose another path" });
-  }
-  const existing = await stat(target).catch(() => undefined);
-  if (existing?.isDirectory() === true) {
-    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: it is a directory`, { hint: "name a file, e.g. backup.bin" });
-  }
-}
