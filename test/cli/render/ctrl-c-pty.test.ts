@@ -1,8 +1,8 @@
 /**
  * Ctrl-C typed on a real terminal (80 columns) while `espsync flash` draws its progress: the pty
- * turns the key into SIGINT and echoes `^C` below the progress block. Both notices must appear whole
- * above the block (the echo moves the cursor; the erase has to start from the first column), and
- * after the quit nothing of the block may be left on the screen.
+ * turns the key into SIGINT. Both notices must appear whole above the block, and after the quit
+ * nothing of the block may be left on the screen. The terminal's `^C` echo is switched off here
+ * (pty-run.ts says why); the erase starts from the first column either way.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,6 +33,7 @@ describe.skipIf(!existsSync(BIN) || !HAS_SCRIPT)("Ctrl-C typed on a terminal dur
     const run = await runInPty([process.execPath, BIN, "flash", "-p", port, "0x100000", "a.bin", "0x200000", "b.bin", "0x300000", "c.bin", "--no-cache"], {
       columns: 80,
       cwd: dir,
+      stty: "-echoctl",
       onOutput: (_pty, output, type) => {
         if (pressed === 0 && /writing b\.bin/.test(output)) {
           pressed = 1;

@@ -28,6 +28,12 @@ export interface PtyOptions {
    * terminal as a user types them (`\x03` is Ctrl-C: the pty's line discipline turns it into SIGINT).
    */
   readonly onOutput?: (pty: string, output: string, type: (keys: string) => void) => void;
+  /**
+   * Extra `stty` settings. `-echoctl` stops the terminal echoing `^C`: the echo is inserted wherever
+   * the keystroke lands in the output — even in the middle of a line being written — so a line near
+   * the full width can wrap by the echo alone, which says nothing about what espsync drew.
+   */
+  readonly stty?: string;
 }
 
 /** POSIX shell quoting. */
@@ -37,7 +43,7 @@ function quote(arg: string): string {
 
 /** Runs `argv` on a pty of `columns` × `rows` and collects its output. */
 export function runInPty(argv: readonly string[], options: PtyOptions): Promise<PtyRun> {
-  const line = `tty; stty cols ${options.columns} rows ${options.rows ?? 24}; exec ${argv.map(quote).join(" ")}`;
+  const line = `tty; stty cols ${options.columns} rows ${options.rows ?? 24} ${options.stty ?? ""}; exec ${argv.map(quote).join(" ")}`;
   const child = spawn("script", ["-qfec", line, "/dev/null"], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? "", ...options.env },
