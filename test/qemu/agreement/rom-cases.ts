@@ -6,6 +6,7 @@
  */
 import { expect } from "vitest";
 import { deflateSync } from "node:zlib";
+import { handmadeZlib } from "../../adapters/sim/handmade-deflate.js";
 import type { AgreementCaseSpec } from "./agreement-case.js";
 import { dataPacket, filled, flashMd5, OP, readReg, request, SYNC_DATA, words } from "./requests.js";
 import type { Session } from "./transcript.js";
@@ -297,6 +298,29 @@ export const ROM_CASES: readonly RomCaseSpec[] = [
     facts: (q) => {
       expect(q.frames("CMD")).toEqual([expect.stringMatching(/^op=0a value=00000000 status=0000$/)]);
       expect(q.frames("W0")).toEqual([expect.stringMatching(/^op=0a value=001640c8 status=0000$/)]);
+    },
+  },
+  {
+    // The simulator's inflate must reject what the chip's decoder rejects (handmade-deflate.ts): a
+    // table that is built but never used still fails; and the stream stays failed.
+    name: "FLASH_DEFL_DATA whose unused distance code is over-subscribed: the inflate error, again for the next block; the same data with a complete code is written",
+    fresh: true,
+    run: (s) => {
+      const bad = handmadeZlib(0x400, 3);
+      return each(s, [
+        ["FLASH_DEFL_BEGIN 0x400 at 0x50000", request(OP.FLASH_DEFL_BEGIN, words(0x400, 1, 0x400, 0x50000))],
+        ["seq 0, complete distance code", dataPacket(OP.FLASH_DEFL_DATA, 0, handmadeZlib(0x400, 2))],
+        ["MD5 0x50000 (written)", flashMd5(0x50000, 0x400)],
+        ["FLASH_DEFL_BEGIN 0x400 at 0x58000", request(OP.FLASH_DEFL_BEGIN, words(0x400, 1, 0x400, 0x58000))],
+        ["seq 0, over-subscribed distance code: first 200 bytes", dataPacket(OP.FLASH_DEFL_DATA, 0, bad.subarray(0, 200))],
+        ["seq 1, the rest", dataPacket(OP.FLASH_DEFL_DATA, 1, bad.subarray(200))],
+        ["MD5 0x58000 (nothing written)", flashMd5(0x58000, 0x400)],
+      ]);
+    },
+    facts: (q) => {
+      expect(q.frames("seq 0, complete distance code")).toEqual([expect.stringMatching(/status=0000$/)]);
+      expect(q.frames("seq 0, over-subscribed distance code: first 200 bytes")).toEqual([expect.stringMatching(/status=010b$/)]);
+      expect(q.frames("seq 1, the rest")).toEqual([expect.stringMatching(/status=010b$/)]);
     },
   },
   {

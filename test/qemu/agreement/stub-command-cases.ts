@@ -8,6 +8,7 @@ import { expect } from "vitest";
 import { deflateSync } from "node:zlib";
 import type { AgreementCaseSpec } from "./agreement-case.js";
 import { checksum, dataPacket, filled, flashMd5, OP, readReg, request, SYNC_DATA, words } from "./requests.js";
+import { handmadeZlib } from "../../adapters/sim/handmade-deflate.js";
 import { slipFrame } from "./raw-link.js";
 import type { Session } from "./transcript.js";
 
@@ -213,6 +214,33 @@ export const STUB_COMMAND_CASES: readonly AgreementCaseSpec[] = [
         ["READ_REG", readReg(MAGIC)],
         ["MD5 0x15000 0x100", flashMd5(0x15000, 0x100)],
       ]);
+    },
+  },
+  {
+    // The simulator's inflate must reject what the chip's decoder rejects (handmade-deflate.ts): a
+    // table that is built but never used still fails; and the stream stays failed.
+    name: "FLASH_DEFL_DATA whose unused distance code is over-subscribed: INFLATE_ERROR on the next command, again after the next block, nothing written; with a complete code the data is written",
+    run: async (s) => {
+      const bad = handmadeZlib(0x400, 3);
+      await each(s, [
+        ["FLASH_DEFL_BEGIN 0x400 at 0x16000", request(OP.FLASH_DEFL_BEGIN, words(0x400, 1, 0x4000, 0x16000))],
+        ["FLASH_DEFL_DATA, complete distance code", dataPacket(OP.FLASH_DEFL_DATA, 0, handmadeZlib(0x400, 2))],
+        ["FLASH_DEFL_END", request(OP.FLASH_DEFL_END, words(1))],
+        ["MD5 0x16000 (written)", flashMd5(0x16000, 0x400)],
+        ["FLASH_DEFL_BEGIN 0x400 at 0x17000", request(OP.FLASH_DEFL_BEGIN, words(0x400, 1, 0x4000, 0x17000))],
+        ["FLASH_DEFL_DATA, over-subscribed distance code: first 200 bytes", dataPacket(OP.FLASH_DEFL_DATA, 0, bad.subarray(0, 200))],
+        ["READ_REG (carries the inflate error)", readReg(MAGIC)],
+        ["FLASH_DEFL_DATA: the rest", dataPacket(OP.FLASH_DEFL_DATA, 1, bad.subarray(200))],
+        ["READ_REG after the rest", readReg(MAGIC)],
+        ["READ_REG", readReg(MAGIC)],
+        ["FLASH_DEFL_END of the failed stream", request(OP.FLASH_DEFL_END, words(1))],
+        ["MD5 0x17000 (nothing written)", flashMd5(0x17000, 0x400)],
+      ]);
+    },
+    facts: (q) => {
+      expect(q.frames("READ_REG (carries the inflate error)")).toEqual([expect.stringMatching(/status=c700$/)]);
+      expect(q.frames("READ_REG after the rest")).toEqual([expect.stringMatching(/status=c700$/)]);
+      expect(q.frames("FLASH_DEFL_END of the failed stream")).toEqual([expect.stringMatching(/status=c000$/)]);
     },
   },
   {
