@@ -67,7 +67,9 @@ export const C3_STUB_CASES: readonly AgreementCaseSpec[] = [
     name: "C3 stub: 4 READ_REGs in one write → 1 reply; SPI_FLASH_MD5 + READ_REG → only the MD5",
     run: async (s) => {
       await s.exchange("4 x READ_REG", [readReg(MAGIC), readReg(EFUSE_RD_MAC_SPI_SYS_3), readReg(MAGIC), readReg(EFUSE_RD_MAC_SPI_SYS_3)], { settleMs: 400 });
-      await s.exchange("MD5 + READ_REG", [flashMd5(0, 0x10000), readReg(MAGIC)], { settleMs: 800, maxMs: 5000 });
+      // Waits for the digest (slow under a loaded emulator: a quiet gap must not end the step before
+      // it), then 800 ms more, in which a reply to the READ_REG would show.
+      await s.exchange("MD5 + READ_REG", [flashMd5(0, 0x10000), readReg(MAGIC)], { count: 1, settleMs: 800, maxMs: 10_000 });
       await s.exchange("READ_REG", [readReg(MAGIC)]);
     },
     facts: (q) => {
