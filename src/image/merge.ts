@@ -7,12 +7,12 @@
  */
 import { EspsyncError, hex32 } from "../errors.js";
 import { SECTOR_SIZE_BYTES, isAligned } from "../util/sectors.js";
-import { CHIP_FACTS, describeChipId, type ImageChip } from "./chip-table.js";
+import type { ImageChip } from "./chip-table.js";
 import type { ImageSet, RegionKind } from "./image-set.js";
 import { toIntelHex } from "./merge-intel-hex.js";
 import { toRawImage, type MergeSegment } from "./merge-raw.js";
 import { UF2_FAMILY_IDS, toUf2, type Uf2Options } from "./merge-uf2.js";
-import { imagesOf, validateImageSet } from "./validate.js";
+import { checkImagesForChip, validateImageSet } from "./validate.js";
 
 export type { MergeSegment } from "./merge-raw.js";
 
@@ -71,14 +71,7 @@ function checkChip(set: ImageSet, format: MergeFormat): void {
     throw new EspsyncError("USAGE", `the chip is not known from the images: ${why}`, { hint: "name it with --chip, e.g. --chip esp32c3" });
   }
   if (set.chip === undefined) return;
-  const chipId = CHIP_FACTS[set.chip].chipId;
-  for (const { region, addr, image } of imagesOf(set)) {
-    if (image.ext !== undefined && image.ext.chipId !== chipId) {
-      throw new EspsyncError("CHIP_MISMATCH", `${region.sourcePath} at ${hex32(addr)} is built for ${describeChipId(image.ext.chipId)}, but the merge is for ${set.chip} (from ${set.chipSource ?? "--chip"})`, {
-        hint: `merge images built for ${set.chip}, or name the chip they were built for with --chip`,
-      });
-    }
-  }
+  checkImagesForChip(set, set.chip, "the chip of the merge");
 }
 
 /** Raw-only options refused for HEX and UF2 (they would be silently ignored otherwise). */

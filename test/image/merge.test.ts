@@ -151,7 +151,7 @@ describe("mergeImageSet: refusals, as before a flash", () => {
     expect(refusal(() => merge({}, files([{ addr: 0x200800, path: "data.bin", bytes: Uint8Array.of(1) }]))).code).toBe("ADDRESS_UNALIGNED");
     const e = refusal(() => merge({}, files(), "esp32s3"));
     expect(e.code).toBe("CHIP_MISMATCH");
-    expect(e.message).toMatch(/^bootloader\.bin at 0x00000000 is built for esp32c3 \(chip id 5\), but the merge is for esp32s3/);
+    expect(e.message).toMatch(/^bootloader\.bin at 0x00000000 is built for esp32c3 \(chip id 5\), but the chip of the merge is esp32s3$/);
   });
 
   it("raw-only options with hex/uf2, a target offset after the first file or off a sector, a fill below the data", () => {
