@@ -14,6 +14,8 @@ import { TcpPort, type TcpPortOptions } from "./tcp/index.js";
 export interface OpenPortOptions extends TcpPortOptions, Rfc2217PortOptions, SerialPortPortOptions {
   /** For `sim:` URLs: attach to this existing virtual chip instead of creating one. */
   chip?: VirtualChip;
+  /** For `sim:` URLs: the directory a relative `file=` is resolved against (default: the process's). */
+  cwd?: string;
 }
 
 /** The port forms `openPort` understands, for messages. */
@@ -40,7 +42,7 @@ export function portKind(url: string): PortKind | undefined {
 export function openPort(url: string, options: OpenPortOptions = {}): Port {
   switch (portKind(url)) {
     case "sim":
-      return openSimPort(url, options.chip);
+      return openSimPort(url, options.chip, options.cwd);
     case "socket":
       return new TcpPort(url, options);
     case "rfc2217":

@@ -4,14 +4,18 @@
  * the file is rewritten at most once per {@link SAVE_DELAY_MS} after changes — a whole write command
  * sequence, not every data block — and at once on `flush()` (the server and the CLI flush on exit).
  */
-import { existsSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { dirname } from "node:path";
 import { EspsyncError } from "../../src/errors.js";
 import type { FlashModel } from "./flash-model.js";
 
 /** How long changes may wait before the file is rewritten (a 16 MiB rewrite per data block would be wasteful). */
 export const SAVE_DELAY_MS = 100;
 
-/** Binds a flash model to an image file: loads it (or creates it erased) and saves on change. */
+/**
+ * Binds a flash model to an image file: loads it (or creates it erased, with any missing parent
+ * folders, so `file=sim-flash/board.bin` works on a fresh checkout) and saves on change.
+ */
 export class FlashFile {
   private dirty = false;
   private scheduled = false;
@@ -38,6 +42,7 @@ export class FlashFile {
     this.dirty = false;
     const tmp = `${this.path}.tmp`;
     try {
+      mkdirSync(dirname(this.path), { recursive: true });
       writeFileSync(tmp, this.flash.bytes);
       renameSync(tmp, this.path);
     } catch (cause) {

@@ -2,6 +2,7 @@
  * The in-process `Port` onto a virtual chip. Chip output reaches listeners asynchronously (the chip
  * delivers from setImmediate), never re-entrantly inside `write`.
  */
+import { resolve as resolvePath } from "node:path";
 import { EspsyncError } from "../../src/errors.js";
 import { PortListeners } from "../../src/transport/port-listeners.js";
 import type { ControlLines, Port, PortCapabilities, PortInfo } from "../../src/transport/port.js";
@@ -85,9 +86,13 @@ export class SimPort implements Port {
   }
 }
 
-/** Opens (creates) a port for `url` or options; pass `chip` to reach an existing virtual chip. */
-export function openSimPort(url: string | SimOptions, chip?: VirtualChip): SimPort {
-  const options = typeof url === "string" ? parseSimUrl(url) : url;
+/**
+ * Opens (creates) a port for `url` or options; pass `chip` to reach an existing virtual chip. A
+ * relative flash file is resolved against `cwd` (a program embedding the CLI has its own).
+ */
+export function openSimPort(url: string | SimOptions, chip?: VirtualChip, cwd?: string): SimPort {
+  const parsed = typeof url === "string" ? parseSimUrl(url) : url;
+  const options = parsed.flashFile !== undefined && cwd !== undefined ? { ...parsed, flashFile: resolvePath(cwd, parsed.flashFile) } : parsed;
   const path = typeof url === "string" ? url : `sim:${options.chip}`;
   return new SimPort(chip ?? new VirtualChip(options), path);
 }

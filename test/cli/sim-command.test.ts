@@ -77,7 +77,7 @@ describe("espsync sim", () => {
   it.each([
     [["--chip", "esp99", "--listen", "127.0.0.1:0"], 2, "CHIP_UNKNOWN", /esp99/],
     [["--chip", "esp32", "--flash-size", "3MB", "--listen", "127.0.0.1:0"], 2, "USAGE", /3MB/],
-    [["--chip", "esp32", "--flash-file", "/nonexistent-dir/flash.bin", "--listen", "127.0.0.1:0"], 2, "FILE_UNWRITABLE", /nonexistent-dir\/flash\.bin/],
+    [["--chip", "esp32", "--flash-file", "/dev/null/flash.bin", "--listen", "127.0.0.1:0"], 2, "FILE_UNWRITABLE", /dev\/null\/flash\.bin/],
     [["--chip", "esp32"], 2, "USAGE", /--listen/],
   ])("refuses %j with exit %i and %s", (args, code, errorCode, names) => {
     const result = spawnSync(process.execPath, [BIN, "sim", ...args], { encoding: "utf8", timeout: 10_000 });

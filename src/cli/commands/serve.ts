@@ -20,7 +20,7 @@ export const serveCommand: CommandSpec = {
   examples: [
     ["espsync serve --listen 0.0.0.0:4000", "every port that looks like an ESP board, from TCP port 4000 up"],
     ["espsync serve --listen 0.0.0.0:4000 -p serial:0001 -p /dev/ttyUSB1", "these two boards on 4000 and 4001, plugged in or not"],
-    ["espsync serve --listen 127.0.0.1:4000 -p 'sim:esp32?file=board.bin'", "a virtual ESP32, to try the set-up without hardware"],
+    ["espsync serve --listen 127.0.0.1:4000 -p 'sim:esp32?file=sim-flash/board.bin'", "a virtual ESP32, to try the set-up without hardware"],
     ["espsync flash -p rfc2217://boardhost:4000 --build build", "from another machine: flash the board on 4000"],
   ],
   // serve connects to no chip itself: the clients choose rates, resets and stubs.

@@ -2,6 +2,7 @@
  * `espsync sim`: runs the virtual chip as a server, so any host — espsync, esptool, esptool-js —
  * can flash it over raw TCP (`socket://`), RFC 2217 or a pseudo-terminal.
  */
+import path from "node:path";
 import { chipsWithPortKind, createVirtualChip, serveEndpoint, SIM_CHIPS, simOptions, TIMING_PROFILES } from "../../../adapters/index.js";
 import { EspsyncError } from "../../errors.js";
 import type { CommandSpec } from "../command.js";
@@ -13,7 +14,7 @@ export const simCommand: CommandSpec = {
   describe: "Run a virtual ESP32-family chip and serve it over TCP, RFC 2217 or a pseudo-terminal",
   examples: [
     ["espsync sim --chip esp32 --listen 127.0.0.1:5555", "serve a virtual ESP32 for socket://127.0.0.1:5555"],
-    ["espsync sim --chip esp32c3 --flash-file board.bin --rfc2217 127.0.0.1:4000", "persist the flash; reset lines over RFC 2217"],
+    ["espsync sim --chip esp32c3 --flash-file sim-flash/board.bin --rfc2217 127.0.0.1:4000", "persist the flash; reset lines over RFC 2217"],
     ["espsync sim --chip esp32s3 --pty", "create a pseudo-terminal and print its path"],
   ],
   builder: (y) =>
@@ -49,7 +50,7 @@ export const simCommand: CommandSpec = {
     const chipName = ctx.globals.chip === "auto" ? "esp32" : ctx.globals.chip;
     // The same settings a sim: URL takes, validated by the same code.
     const settings: [string, string][] = [["flash", String(args["flash-size"])], ["boot", String(args.boot)]];
-    if (typeof args["flash-file"] === "string") settings.push(["file", args["flash-file"]]);
+    if (typeof args["flash-file"] === "string") settings.push(["file", path.resolve(ctx.io.cwd, args["flash-file"])]);
     if (typeof args.mac === "string") settings.push(["mac", args.mac]);
     if (typeof args.seed === "number") settings.push(["seed", String(args.seed)]);
     if (args.sdm === true) settings.push(["sdm", "1"]);

@@ -27,9 +27,13 @@ export interface ConnectLogs {
   readonly trace?: (line: string) => void;
 }
 
-/** The port opener: the io hook (tests, embedders) or the adapters. */
+/**
+ * The port opener: the io hook (tests, embedders) or the adapters, told the CLI's working directory
+ * so a `sim:` URL's relative `file=` means the same as a relative image path.
+ */
 export function portOpener(io: CliIo): (url: string, options?: OpenPortOptions) => Port {
-  return io.openPort ?? openPort;
+  const open = io.openPort ?? openPort;
+  return (url, options) => open(url, { cwd: io.cwd, ...options });
 }
 
 /** The serial port lister: the io hook or the adapters. */

@@ -26,17 +26,22 @@ export async function freePort(): Promise<number> {
 /** Runs `ser2net -n -u` with an RFC 2217 accepter on 127.0.0.1 for `device`; resolves once it accepts. */
 export async function startSer2net(device: string, timeoutMs = 5_000): Promise<Ser2net> {
   const port = await freePort();
-  const child = spawn(
-    "ser2net",
-    [
-      "-n", "-u",
-      "-c", "/dev/null", // ignore any system configuration
-      "-Y", "connection: &espsync",
-      "-Y", `  accepter: telnet(rfc2217),tcp,127.0.0.1,${port}`,
-      "-Y", `  connector: serialdev,${device},115200n81,local`,
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const args = [
+    "-c", "/dev/null", // ignore any system configuration
+    "-Y", "connection: &espsync",
+    "-Y", `  accepter: telnet(rfc2217),tcp,127.0.0.1,${port}`,
+    "-Y", `  connector: serialdev,${device},115200n81,local`,
+  ];
+  return runSer2net(args, port, timeoutMs);
+}
+
+/** Runs `ser2net -n -u -c configFile` (a ser2net.yaml); resolves once it accepts on `port`. */
+export function startSer2netConfig(configFile: string, port: number, timeoutMs = 5_000): Promise<Ser2net> {
+  return runSer2net(["-c", configFile], port, timeoutMs);
+}
+
+async function runSer2net(configArgs: readonly string[], port: number, timeoutMs: number): Promise<Ser2net> {
+  const child = spawn("ser2net", ["-n", "-u", ...configArgs], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (t: Buffer) => (output += t.toString()));
   child.stderr.on("data", (t: Buffer) => (output += t.toString()));
