@@ -45,7 +45,24 @@ export interface SimOptions {
    * time so that a test can interrupt it (Ctrl-C, SIGTERM) from outside the process.
    */
   dataReplyDelayMs?: number;
+  /**
+   * Which replies `dataReplyDelayMs` holds (default `data` alone): `data` flash data blocks, `read`
+   * READ_FLASH (with its first packet) and READ_FLASH_SLOW, `erase` ERASE_REGION and ERASE_FLASH,
+   * `digest` SPI_FLASH_MD5 — so that a test can interrupt a read, an erase or a comparison too.
+   */
+  delayOn?: readonly DelayedReplies[];
 }
+
+/** Groups of commands whose replies `delay=` can hold. */
+export type DelayedReplies = "data" | "read" | "erase" | "digest";
+
+/** The groups' opcodes (PROTOCOL.md §2). */
+export const DELAYED_OPS: Readonly<Record<DelayedReplies, readonly number[]>> = {
+  data: [0x03, 0x11],
+  read: [0xd2, 0x0e],
+  erase: [0xd1, 0xd0],
+  digest: [0x13],
+};
 
 /** Parses `aa:bb:cc:dd:ee:ff` (or with `-`). */
 export function parseMac(mac: string): number[] {

@@ -2,12 +2,13 @@
  * `sim:` port URLs: `sim:esp32c3`, `sim:esp32?flash=4MB&mac=24:0a:c4:00:00:01&seed=7&boot=app&timing=usb-uart&file=PATH`;
  * `usb=1` (or `usb=jtag`) reaches the chip through its USB-Serial/JTAG peripheral, `usb=otg` through
  * the ROM's USB-OTG port; `delay=MS` holds each flash data block's reply MS real-time milliseconds
- * (to interrupt writes in tests).
+ * (to interrupt writes in tests), `delay-on=read,erase,digest,data` names which replies it holds
+ * instead (reads, erases, digests, data blocks).
  */
 import { EspsyncError } from "../../src/errors.js";
 import { SIM_CHIP_TABLE, SIM_CHIPS, type SimChipName } from "./chip-table.js";
 import { FLASH_SIZES_BYTES } from "./flash-model.js";
-import { parseMac, type SimOptions } from "./options.js";
+import { DELAYED_OPS, parseMac, type DelayedReplies, type SimOptions } from "./options.js";
 import { TIMING_PROFILES, type TimingProfileName } from "./timing.js";
 import { checkPortKind, type SimPortKind } from "./usb-ports.js";
 
@@ -83,9 +84,17 @@ export function simOptions(chipName: string, settings: Iterable<[string, string]
         }
         options.dataReplyDelayMs = Number(value);
         break;
+      case "delay-on":
+        options.delayOn = value.split(",").map((group) => {
+          if (!(group in DELAYED_OPS)) {
+            throw new EspsyncError("USAGE", `invalid delay-on "${group}" ${where}`, { hint: `Use a comma-separated list of: ${Object.keys(DELAYED_OPS).join(", ")}.` });
+          }
+          return group as DelayedReplies;
+        });
+        break;
       default:
         throw new EspsyncError("USAGE", `unknown simulator option "${key}" ${where}`, {
-          hint: "Options: flash, mac, seed, boot, timing, file, usb (1 or jtag: USB-Serial/JTAG; otg: USB-OTG), sdm, encrypted, delay.",
+          hint: "Options: flash, mac, seed, boot, timing, file, usb (1 or jtag: USB-Serial/JTAG; otg: USB-OTG), sdm, encrypted, delay, delay-on.",
         });
     }
   }

@@ -12,7 +12,7 @@ import { DATA_OPS, FaultInjector, flipByte, type RequestFaults } from "./faults.
 import { FlashFile } from "./flash-file.js";
 import { FlashModel } from "./flash-model.js";
 import { encodeResponse, type FlashWork, type LoaderContext, parseRequest } from "./loader-context.js";
-import { deriveEncryptionKey, deriveMac, parseMac, type SimOptions } from "./options.js";
+import { DELAYED_OPS, deriveEncryptionKey, deriveMac, parseMac, type SimOptions } from "./options.js";
 import { BootStraps } from "./boot-straps.js";
 import { opName, PROTO } from "./protocol-constants.js";
 import { RegisterFile } from "./registers.js";
@@ -335,7 +335,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     this.fgS = 0;
     this.bgS = 0;
     const forced = this.requestFaults.errorStatus ?? usbOtgBlockError(this.portKind, this.currentMode, req);
-    this.flushDelayMs = isRequest && DATA_OPS.includes(op) ? (this.options.dataReplyDelayMs ?? 0) : 0;
+    this.flushDelayMs = isRequest && (this.options.delayOn ?? ["data"]).some((group) => DELAYED_OPS[group].includes(op)) ? (this.options.dataReplyDelayMs ?? 0) : 0;
     if (this.currentMode === "stub" && this.stub) this.stub.handleFrame(f, req, forced);
     else if (req) this.rom.handle(req, forced);
     this.clock?.busyUntil(this.startS + this.fgS + this.bgS);

@@ -7,6 +7,7 @@
 import { EspsyncError } from "../errors.js";
 import type { AfterMode } from "../protocol/device.js";
 import type { Port } from "../transport/port.js";
+import { BoardActivity, readOnlyWork } from "./board-activity.js";
 import type { CommandContext } from "./command.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { chipToJson, type BoardJson, type BoardsDocument, type ChipJson } from "./json-shapes.js";
@@ -22,6 +23,8 @@ export interface Board extends BoardLink {
   /** `[port] ` when several boards run, else empty: prefixes this board's lines. */
   readonly prefix: string;
   readonly progress: ProgressView;
+  /** Answers Ctrl-C for this board: the work names its reporter with `activity.working(…)`. */
+  readonly activity: BoardActivity;
 }
 
 /** What an operation returns: its result, optionally a failure that still has a result (verify mismatch). */
@@ -75,6 +78,9 @@ export async function runOnBoards<R>(urls: readonly string[], ctx: CommandContex
     urls.map(async (url, index): Promise<BoardOutcome<R>> => {
       const prefix = several ? `[${url}] ` : "";
       const progress = out.progress(index, prefix);
+      // Ctrl-C is answered from the moment the port is opened: connecting can take seconds.
+      const activity = new BoardActivity(url);
+      out.onInterrupt(prefix, activity);
       let link: BoardLink | undefined;
       let chip: ChipJson | null = null;
       // A quit (second Ctrl-C) exits without releasing the port; a file-backed virtual chip then
@@ -89,9 +95,15 @@ export async function runOnBoards<R>(urls: readonly string[], ctx: CommandContex
           log: (line) => out.detail(`${prefix}${line}`),
           notice: (line) => out.say(`${prefix}note: ${line}`),
           ...(ctx.globals.trace && { trace: (line: string) => out.stderr(`${prefix}trace: ${line}`) }),
+          onAttempt: (n, of) => activity.attempt(n, of),
         });
         chip = chipToJson(link.device.chip);
-        const done = await work({ ...link, index, prefix, progress });
+        // A stop asked for after the last attempt (while the stub went up, say) lands here.
+        if (ctx.io.signal.aborted) throw interruptedBeforeWork(url);
+        // Until the work names its own reporter (a flash's tracker once it starts comparing).
+        activity.working(readOnlyWork(() => "connected; starting", "unchanged: nothing was written yet"));
+        const done = await work({ ...link, index, prefix, progress, activity });
+        activity.done();
         progress.clear();
         const problem = await releaseBoard(link, done.after ?? ctx.globals.after);
         if (problem !== undefined) out.warn(`${prefix}could not reset the board (${problem}); reset it by hand`);
@@ -101,6 +113,7 @@ export async function runOnBoards<R>(urls: readonly string[], ctx: CommandContex
         }
         return { url, chip, result: done.result, exitCode: EXIT.ok, port: link.port };
       } catch (error) {
+        activity.done();
         progress.clear();
         // A failed or interrupted board is left as it is: no reset, so what happened stays visible.
         if (link) await releaseBoard(link, "close");
@@ -111,6 +124,13 @@ export async function runOnBoards<R>(urls: readonly string[], ctx: CommandContex
       }
     }),
   );
+}
+
+/** INTERRUPTED for a stop that came once the chip answered, before the command's work began. */
+function interruptedBeforeWork(url: string): EspsyncError {
+  return new EspsyncError("INTERRUPTED", `interrupted after connecting to ${url}, before any work began: the flash is unchanged`, {
+    hint: "Run the same command again to do the work.",
+  });
 }
 
 /** Puts `prefix` before every non-empty line of `text` (a board's error among several boards' output). */

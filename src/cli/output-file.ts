@@ -1,8 +1,11 @@
 /**
- * Writing a file the user named with `-o/--output`: the directory must exist and the path must not
- * be a directory, checked before any work so a long job never fails at its last step.
+ * Writing a file the user named (`read`'s FILE, `-o/--output`): the directory must exist and the
+ * path must not be a directory, checked before any work so a long job never fails at its last step.
+ * The file appears whole or not at all: it is written beside its place under a temporary name and
+ * renamed, so a quit (a second Ctrl-C) or a full disk never leaves a truncated file under the name.
  */
-import { stat, writeFile } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { EspsyncError } from "../errors.js";
 
@@ -19,12 +22,21 @@ export async function requireWritableFile(target: string, shown: string): Promis
   }
 }
 
-/** Writes `data` to `target` (`shown` is the path as the user wrote it); throws `FILE_UNWRITABLE`. */
+/** Writes `data` to `target` whole (`shown` is the path as the user wrote it); throws `FILE_UNWRITABLE`. */
 export async function writeOutputFile(target: string, shown: string, data: Uint8Array | string): Promise<void> {
   await requireWritableFile(target, shown);
+  // Same directory, so the rename is atomic; the process id keeps two runs apart.
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.part`);
+  // A quit exits the process at once: the temporary file goes with it.
+  const removeOnExit = (): void => rmSync(temporary, { force: true });
+  process.once("exit", removeOnExit);
   try {
-    await writeFile(target, data);
+    await writeFile(temporary, data);
+    await rename(temporary, target);
   } catch (cause) {
+    await rm(temporary, { force: true });
     throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: ${(cause as Error).message}`, { hint: "choose a path in a directory you can write to", cause });
+  } finally {
+    process.off("exit", removeOnExit);
   }
 }

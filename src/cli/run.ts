@@ -8,7 +8,7 @@ import { COMMANDS } from "./commands/index.js";
 import type { CommandContext, CommandSpec } from "./command.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { GLOBAL_OPTIONS, normaliseGlobalOptions } from "./global-options.js";
-import type { CliIo } from "./io.js";
+import type { CliIo, TextSink } from "./io.js";
 import { errorToJson, renderError } from "./render-error.js";
 import { VERSION } from "./version.js";
 
@@ -62,6 +62,19 @@ async function runCommand(spec: CommandSpec, args: Record<string, unknown>, io: 
   }
 }
 
+/** Help in a pipe or a file: one width everywhere, so the text does not depend on where it ran. */
+export const PIPED_HELP_COLUMNS = 100;
+/** Wider than this, help lines get too long to read comfortably. */
+export const MAX_HELP_COLUMNS = 120;
+/** Narrower than this, yargs' columns no longer fit side by side. */
+const MIN_HELP_COLUMNS = 40;
+
+/** The width `--help` wraps at: the terminal's (within reason), or {@link PIPED_HELP_COLUMNS} when stdout is no terminal. */
+export function helpWidth(stdout: TextSink): number {
+  if (!stdout.isTTY || stdout.columns === undefined || stdout.columns <= 0) return PIPED_HELP_COLUMNS;
+  return Math.max(MIN_HELP_COLUMNS, Math.min(MAX_HELP_COLUMNS, stdout.columns));
+}
+
 function buildParser(io: CliIo, choose: (spec: CommandSpec, args: Record<string, unknown>) => void): Argv {
   let parser = yargs()
     .scriptName("espsync")
@@ -72,7 +85,7 @@ function buildParser(io: CliIo, choose: (spec: CommandSpec, args: Record<string,
     .demandCommand(1, "no command given")
     .recommendCommands()
     .exitProcess(false)
-    .wrap(Math.min(100, io.stdout.isTTY ? 100 : 100))
+    .wrap(helpWidth(io.stdout))
     .epilogue("Exit codes: 0 ok, 1 unexpected, 2 usage or bad input, 3 port or connection, 4 verify mismatch, 5 chip or image refused, 130 interrupted.");
   for (const spec of COMMANDS) {
     parser = parser.command(

@@ -120,6 +120,8 @@ export interface VerifyRequest {
   readonly force?: boolean;
   /** Typed progress (`hash` events). */
   readonly onEvent?: (event: FlashEvent) => void;
+  /** Aborted to stop (Ctrl-C): the comparison ends after the digests in flight, with INTERRUPTED. */
+  readonly signal?: AbortSignal;
 }
 
 /** The comparison of one region. */

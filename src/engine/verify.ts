@@ -4,6 +4,7 @@
  * differing blocks) with a cost model under which probing always pays, so every differing sector is
  * named and no sector is left unknown.
  */
+import { EspsyncError } from "../errors.js";
 import { DEFAULT_COST_MODEL, md5Hex, sectorStates, startProbe, type CostModel } from "../plan/index.js";
 import { toHex } from "../util/hex.js";
 import { elapsedMs } from "../util/elapsed.js";
@@ -37,7 +38,13 @@ export async function verify(request: VerifyRequest): Promise<VerifyResult> {
       return out;
     },
   };
-  const probed = await runProbeLoop(recording, start, emit, () => undefined);
+  const probed = await runProbeLoop(recording, start, emit, () => {
+    if (request.signal?.aborted) {
+      throw new EspsyncError("INTERRUPTED", "verify interrupted before every digest was compared: the flash is unchanged (verify writes nothing)", {
+        hint: "Run the same command again to compare the whole flash.",
+      });
+    }
+  });
   const results = regions.map((region, i): RegionVerifyResult => {
     const expectedMd5 = md5Hex(region.data);
     const differingSectorAddrs = sectorStates(probed.state, i).flatMap((s, k) => (s === "same" ? [] : [region.addr + k * SECTOR_SIZE_BYTES]));

@@ -35,6 +35,13 @@ export interface ConnectOptions {
   readonly trace?: (line: string) => void;
   /** Timeout overrides. */
   readonly timeouts?: Partial<Timeouts>;
+  /** Each reset-and-sync attempt as it starts (1-based, of `connectAttempts`). */
+  readonly onAttempt?: (attempt: number, attempts: number) => void;
+  /**
+   * Aborted to stop connecting: checked before each attempt, so the one under way ends first (its
+   * syncs take a fraction of a second); `connect` then rejects with INTERRUPTED.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Options with defaults applied and the reset sequence parsed. */
@@ -51,6 +58,8 @@ export interface ResolvedConnectOptions {
   readonly notice: (line: string) => void;
   readonly trace: ((line: string) => void) | undefined;
   readonly timeouts: Timeouts;
+  readonly onAttempt: ((attempt: number, attempts: number) => void) | undefined;
+  readonly signal: AbortSignal | undefined;
 }
 
 /** Default transfer rate on ports that set their own rate. */
@@ -83,5 +92,7 @@ export function resolveConnectOptions(options: ConnectOptions = {}): ResolvedCon
     notice: options.notice ?? options.log ?? (() => {}),
     trace: options.trace,
     timeouts: resolveTimeouts(options.timeouts),
+    onAttempt: options.onAttempt,
+    signal: options.signal,
   };
 }

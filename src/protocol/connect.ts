@@ -69,9 +69,30 @@ function sampleInput(port: Port): { readonly bytes: () => Uint8Array; readonly s
   return { bytes: () => sample, stop };
 }
 
+/**
+ * Has esptool-js report each reset-and-sync attempt and stop before the next one once `signal` is
+ * aborted: its connect loop tries every attempt and has no way to be told to stop.
+ */
+function watchAttempts(loader: ESPLoader, port: Port, opts: ResolvedConnectOptions): void {
+  const attempt = loader._connectAttempt.bind(loader);
+  let n = 0;
+  loader._connectAttempt = async (mode, resetStrategy) => {
+    if (opts.signal?.aborted) {
+      const when = n === 0 ? "before the first attempt" : `after attempt ${n} of ${opts.connectAttempts}`;
+      throw new EspsyncError("INTERRUPTED", `interrupted while connecting to ${port.info.path} (${when}): nothing was sent to the flash`, {
+        hint: "Run the same command again.",
+      });
+    }
+    n += 1;
+    opts.onAttempt?.(n, opts.connectAttempts);
+    return attempt(mode, resetStrategy);
+  };
+}
+
 /** Opens, resets and syncs (or, with no_reset_no_sync, only opens) and identifies the chip. */
-async function openAndIdentify(loader: ESPLoader, link: CommandLink, before: BeforeMode, opts: ResolvedConnectOptions): Promise<void> {
+async function openAndIdentify(port: Port, loader: ESPLoader, link: CommandLink, before: BeforeMode, opts: ResolvedConnectOptions): Promise<void> {
   if (before !== "no_reset_no_sync") {
+    watchAttempts(loader, port, opts);
     await loader.connect(before, opts.connectAttempts, true);
     return;
   }
@@ -91,9 +112,10 @@ async function openAndIdentify(loader: ESPLoader, link: CommandLink, before: Bef
 async function enterLoader(port: Port, loader: ESPLoader, link: CommandLink, before: BeforeMode, opts: ResolvedConnectOptions, received: () => Uint8Array): Promise<void> {
   opts.log(`Connecting to ${port.info.path}...`);
   try {
-    await openAndIdentify(loader, link, before, opts);
+    await openAndIdentify(port, loader, link, before, opts);
   } catch (err) {
     const error = translateError(err, { what: `connect to ${port.info.path}`, phase: "connect", received: received(), portClosed: link.state.portClosed });
+    if (error.code === "INTERRUPTED") throw error;
     if (!resetReachedChip(port, before)) throw noLinesError(port, error);
     throw error;
   }

@@ -26,7 +26,8 @@ describe("esptool-js internals espsync relies on", () => {
   });
 
   it("ESPLoader has the methods and writable fields espsync uses", () => {
-    for (const method of ["connect", "command", "readPacket", "readReg", "runStub", "getChipId", "getSecurityInfo", "readFlashId"]) {
+    // _connectAttempt: wrapped per connect to count the attempts and stop between them on Ctrl-C.
+    for (const method of ["connect", "_connectAttempt", "command", "readPacket", "readReg", "runStub", "getChipId", "getSecurityInfo", "readFlashId"]) {
       expect(typeof (ESPLoader.prototype as unknown as Record<string, unknown>)[method], `ESPLoader.${method}`).toBe("function");
     }
     const loader = new ESPLoader({ transport: new Transport({ getInfo: () => ({}) } as never, false), baudrate: 115200, terminal: { clean() {}, write() {}, writeLine() {} } });

@@ -66,7 +66,7 @@ export const flashCommand: CommandSpec = {
           dryRun,
           ...(cacheFile !== undefined && { cache: fileCacheStore(cacheFile, board.device.chip.mac) }),
           ...(ctx.globals.baud !== undefined && { baudRate: ctx.globals.baud }),
-          onEvent: flashEventRenderer(out, board.progress, board.prefix, names),
+          onEvent: flashEventRenderer(out, board.progress, board.prefix, names, (tracker) => board.activity.working(tracker)),
           signal: ctx.io.signal,
         });
         board.progress.clear();

@@ -45,6 +45,8 @@ export const infoCommand: CommandSpec = {
   ],
   run: async (_args, ctx) => {
     const urls = await selectBoards(ctx);
+    // Connecting is the whole of the board work (its Ctrl-C notices come from there): what the
+    // chip said is printed at once.
     return runBoardCommand<ChipJson>(urls, ctx, "info", "identified", async (board, out) => {
       board.progress.clear();
       for (const line of chipLines(board.device.chip)) out.result(`${board.prefix}${line}`);

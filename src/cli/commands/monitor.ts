@@ -3,6 +3,7 @@
  * smoke test: exit 0 at the first matching line, 4 on a crash line or when time runs out.
  */
 import { EspsyncError } from "../../errors.js";
+import { readOnlyWork } from "../board-activity.js";
 import { selectOneBoard } from "../boards.js";
 import type { CommandSpec } from "../command.js";
 import { EXIT, exitCodeFor } from "../exit-codes.js";
@@ -25,6 +26,8 @@ export const monitorCommand: CommandSpec = {
     const settings = parseMonitorSettings(args);
     const url = await selectOneBoard("monitor", ctx);
     const out = new Output(ctx.io, ctx.globals);
+    // The console stops at once on Ctrl-C; the notice says so, and a second Ctrl-C that it is harmless.
+    out.onInterrupt("", readOnlyWork(() => `closing the console on ${url}`, "unchanged: the console only listens"));
     const port = portOpener(ctx.io)(url);
     let code: number;
     let json: Record<string, unknown>;

@@ -16,6 +16,7 @@ import {
   partitionTableFromFile,
   type PartitionTable,
 } from "../../image/index.js";
+import { readOnlyWork } from "../board-activity.js";
 import { finishBoards, requireOneBoard, runOnBoards } from "../boards.js";
 import type { CommandSpec } from "../command.js";
 import { EXIT } from "../exit-codes.js";
@@ -86,6 +87,8 @@ export const partitionsCommand: CommandSpec = {
     try {
       const outcomes = await runOnBoards<PartitionsJson>([url], ctx, out, async (board) => {
         requireInFlash(offset, PARTITION_TABLE_MAX_BYTES, board.device.chip.flashSizeBytes, "espsync partitions");
+        // One read of 3 KiB: it is over in a moment, so a stop comes after it.
+        board.activity.working(readOnlyWork(() => `reading the partition table at ${hex32(offset)}`, "unchanged: reading the table writes nothing"));
         const bytes = await board.device.read(offset, PARTITION_TABLE_MAX_BYTES, (d, t) => board.progress.bytes(`reading ${hex32(offset)}`, d, t));
         board.progress.clear();
         if (!looksLikePartitionTable(bytes)) {

@@ -4,6 +4,7 @@
  */
 import { verify, type VerifyResult } from "../../engine/index.js";
 import { EspsyncError, hex32 } from "../../errors.js";
+import { readOnlyWork } from "../board-activity.js";
 import { runBoardCommand, selectBoards } from "../boards.js";
 import { withBuildDefaults } from "../build-defaults.js";
 import type { CommandSpec } from "../command.js";
@@ -31,13 +32,18 @@ export const verifyCommand: CommandSpec = {
     return runBoardCommand<VerifyResult>(urls, ctx, "verify", "verified", async (board, out) => {
       const boardImages = await imagesForBoard(images, board.device, (line) => out.say(`${board.prefix}note: ${line}`));
       const names = boardImages.regions.map((r) => regionName(r.sourcePath, r.addr));
+      let digests = "";
+      board.activity.working(readOnlyWork(() => `comparing the flash with the images by digest${digests}`, "unchanged: verify writes nothing"));
       const result = await verify({
         device: board.device,
         images: boardImages,
         force: args.force === true,
         onEvent: (e) => {
-          if (e.type === "hash") board.progress.status("comparing by digest", `comparing by digest: ${e.doneQueries}/${e.queries}`);
+          if (e.type !== "hash") return;
+          digests = ` (${e.doneQueries} of ${e.queries} digests)`;
+          board.progress.status("comparing by digest", `comparing by digest: ${e.doneQueries}/${e.queries}`);
         },
+        signal: ctx.io.signal,
       });
       board.progress.clear();
       for (const [i, r] of result.regions.entries()) {

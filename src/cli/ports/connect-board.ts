@@ -25,6 +25,8 @@ export interface ConnectLogs {
   readonly notice?: (line: string) => void;
   /** Decoded protocol lines, only with --trace. */
   readonly trace?: (line: string) => void;
+  /** Each reset-and-sync attempt as it starts (for Ctrl-C's notice). */
+  readonly onAttempt?: (attempt: number, attempts: number) => void;
 }
 
 /**
@@ -54,6 +56,9 @@ export async function connectBoard(url: string, io: CliIo, globals: GlobalOption
     log: logs.log,
     ...(logs.notice !== undefined && { notice: logs.notice }),
     ...(logs.trace !== undefined && { trace: logs.trace }),
+    ...(logs.onAttempt !== undefined && { onAttempt: logs.onAttempt }),
+    // Ctrl-C stops the connect between attempts instead of trying them all.
+    signal: io.signal,
   });
   return { url, port, device };
 }

@@ -8,6 +8,7 @@ import type { RegionPlan } from "../../plan/index.js";
 import { hex32 } from "../../errors.js";
 import { FlashTracker } from "./flash-tracker.js";
 import { formatBytes, formatDuration, formatRate } from "./format.js";
+import type { InterruptReporter } from "./interrupt-notices.js";
 import type { Output } from "./output.js";
 import type { ProgressView } from "./progress-view.js";
 
@@ -61,12 +62,19 @@ function wordings(regionName: string): string[] {
 
 /**
  * Turns engine events into progress and per-region lines for one board, and follows the flash so
- * that Ctrl-C can say at once where it is (flash-tracker.ts).
+ * that Ctrl-C can say at once where it is (flash-tracker.ts; `report` hands the tracker to the
+ * board's activity).
  */
-export function flashEventRenderer(out: Output, progress: ProgressView, prefix: string, regionNames: readonly string[]): (event: FlashEvent) => void {
+export function flashEventRenderer(
+  out: Output,
+  progress: ProgressView,
+  prefix: string,
+  regionNames: readonly string[],
+  report: (reporter: InterruptReporter) => void,
+): (event: FlashEvent) => void {
   const name = (i: number): string => regionNames[i] ?? `region ${i}`;
   const tracker = new FlashTracker(regionNames);
-  out.onInterrupt(prefix, tracker);
+  report(tracker);
   return (event) => {
     tracker.onEvent(event);
     switch (event.type) {
