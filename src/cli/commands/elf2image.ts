@@ -4,10 +4,10 @@
  * `elf2image` and espflash's `save-image` do. No port.
  */
 import { createHash } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { EspsyncError } from "../../errors.js";
-import { ELF_IMAGE_DEFAULTS } from "../../image/index.js";
+import { ELF_IMAGE_DEFAULTS, nodeInputFs, readInputFile } from "../../image/index.js";
 import type { CommandSpec } from "../command.js";
 import { hideUnusedConnectionOptions } from "../global-options.js";
 import { convertElfFile } from "../elf-convert.js";
@@ -67,13 +67,7 @@ export const elf2imageCommand: CommandSpec = {
   run: async (args, ctx) => {
     const file = String(args.elf);
     const output = typeof args.output === "string" ? args.output : defaultImageName(file);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path.resolve(ctx.io.cwd, file));
-    } catch (cause) {
-      const missing = (cause as NodeJS.ErrnoException).code === "ENOENT";
-      throw new EspsyncError(missing ? "FILE_NOT_FOUND" : "FILE_UNREADABLE", `${file}: ${missing ? "no such file" : `cannot read (${(cause as Error).message})`}`, { hint: "check the path; build the app first", cause });
-    }
+    const bytes = await readInputFile(nodeInputFs, path.resolve(ctx.io.cwd, file), file, { missing: "Check the path; build the app first.", directory: "Name the app's ELF file inside it." });
     const str = (key: string): string | undefined => (typeof args[key] === "string" ? (args[key] as string).toLowerCase() : undefined);
     const size = typeof args["flash-size"] === "string" ? (args["flash-size"] as string).toUpperCase() : undefined;
     const minRevFull = revision(args["min-rev-full"], "--min-rev-full");

@@ -4,7 +4,6 @@
  * Given an ELF file, it shows the image espsync makes from it (as `elf2image` writes and `flash`
  * writes it), and says so.
  */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { EspsyncError } from "../../errors.js";
 import {
@@ -14,8 +13,10 @@ import {
   describeChipId,
   isElf,
   looksLikePartitionTable,
+  nodeInputFs,
   parseAppDescription,
   parseBootloaderDescription,
+  readInputFile,
   parseEspImage,
   revisionRange,
   type AppDescription,
@@ -115,14 +116,8 @@ export const imageInfoCommand: CommandSpec = {
   },
 };
 
-async function readInput(target: string, shown: string): Promise<Uint8Array> {
-  try {
-    return await readFile(target);
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new EspsyncError("FILE_NOT_FOUND", `${shown}: no such file`, { hint: "check the path; build the project first if it is a build output", cause });
-    throw new EspsyncError("FILE_UNREADABLE", `${shown}: cannot read (${(cause as Error).message})`, { hint: "check that it is a readable file", cause });
-  }
+function readInput(target: string, shown: string): Promise<Uint8Array> {
+  return readInputFile(nodeInputFs, target, shown, { directory: "Name an image or ELF file inside it." });
 }
 
 /** `v0.3 to v0.99`, `v1.0 or newer`, or for an image older than the full fields `v3.0 or newer (legacy field)`. */

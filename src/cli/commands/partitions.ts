@@ -3,7 +3,6 @@
  * offset, size, flags — from a file (a binary table, an ESP-IDF CSV compiled as gen_esp32part.py
  * compiles it, or a merged image holding a table) or read from a board.
  */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { EspsyncError, hex32 } from "../../errors.js";
 import {
@@ -12,8 +11,10 @@ import {
   PARTITION_TABLE_OFFSET,
   isImageChip,
   looksLikePartitionTable,
+  nodeInputFs,
   parsePartitionTable,
   partitionTableFromFile,
+  readInputFile,
   type PartitionTable,
 } from "../../image/index.js";
 import { finishBoards, requireOneBoard, runOnBoards } from "../boards.js";
@@ -110,13 +111,7 @@ function isCsv(file: string, bytes: Uint8Array): boolean {
 }
 
 async function fromFile(file: string, offset: number, output: string | undefined, ctx: Parameters<CommandSpec["run"]>[1], out: Output): Promise<number> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path.resolve(ctx.io.cwd, file));
-  } catch (cause) {
-    const missing = (cause as NodeJS.ErrnoException).code === "ENOENT";
-    throw new EspsyncError(missing ? "FILE_NOT_FOUND" : "FILE_UNREADABLE", `${file}: ${missing ? "no such file" : `cannot read (${(cause as Error).message})`}`, { hint: "check the path", cause });
-  }
+  let bytes = await readInputFile(nodeInputFs, path.resolve(ctx.io.cwd, file), file, { directory: "Name the partition table file inside it (ESP-IDF: build/partition_table/partition-table.bin)." });
   if (output !== undefined) await requireWritableFile(path.resolve(ctx.io.cwd, output), output);
   const csv = isCsv(file, bytes);
   let at: number | undefined = 0;
