@@ -5,6 +5,7 @@
  * whole body of a board command around its per-board work.
  */
 import { EspsyncError } from "../errors.js";
+import { plural } from "../util/plural.js";
 import type { AfterMode } from "../protocol/device.js";
 import type { Port } from "../transport/port.js";
 import type { CommandContext } from "./command.js";
@@ -151,7 +152,7 @@ export function summarise(verb: string, outcomes: readonly BoardOutcome<unknown>
   if (outcomes.length < 2) return;
   const failed = outcomes.filter((o) => o.exitCode !== EXIT.ok);
   const okCount = outcomes.length - failed.length;
-  const head = `${okCount} of ${outcomes.length} boards ${verb}`;
+  const head = `${okCount} of ${plural(outcomes.length, "board")} ${verb}`;
   if (failed.length === 0) {
     out.result(out.paint(head, "green"));
     return;

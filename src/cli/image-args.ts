@@ -7,6 +7,7 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Argv } from "yargs";
 import { EspsyncError } from "../errors.js";
+import { plural } from "../util/plural.js";
 import { attachElfApps, checkFlashSettings, checkPartitionTableSlot, readImageSet, validateImageSet, type ImageFs, type ImageInput, type ImageSetWithElf, type ReadImageSetResult } from "../image/index.js";
 import { hex32 } from "../errors.js";
 import type { GlobalOptions } from "./global-options.js";
@@ -46,7 +47,7 @@ function splitPositionals(raw: readonly string[]): { pairs: [string, string][]; 
     }
     const file = raw[i + 1];
     if (file === undefined) {
-      throw new EspsyncError("USAGE", `ADDR FILE pairs are incomplete: ${raw.length} values given, the last one (${token}) has no partner`, {
+      throw new EspsyncError("USAGE", `ADDR FILE pairs are incomplete: ${plural(raw.length, "value")} given, the last one (${token}) has no partner`, {
         hint: "give each file its flash address, e.g. espsync flash 0x10000 app.bin",
       });
     }

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { EspsyncError } from "../../errors.js";
+import { plural } from "../../util/plural.js";
 import { ELF_IMAGE_DEFAULTS, nodeInputFs, readInputFile } from "../../image/index.js";
 import type { CommandSpec } from "../command.js";
 import { hideUnusedConnectionOptions } from "../global-options.js";
@@ -87,7 +88,7 @@ export const elf2imageCommand: CommandSpec = {
     const out = new Output(ctx.io, ctx.globals);
     const flashSegments = image.segments.filter((s) => s.kind === "flash").length;
     out.result(
-      `${output}: ${formatBytes(image.bytes.length)} ${image.chip} image (chip from ${chipSource}), ${image.segments.length} segments (${flashSegments} flash-mapped), entry ${formatHex(image.entry, 8)}`,
+      `${output}: ${formatBytes(image.bytes.length)} ${image.chip} image (chip from ${chipSource}), ${plural(image.segments.length, "segment")} (${flashSegments} flash-mapped), entry ${formatHex(image.entry, 8)}`,
     );
     out.close();
     if (ctx.globals.json) {

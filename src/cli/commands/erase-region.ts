@@ -3,6 +3,7 @@
  * port is opened; the range against the flash size right after connecting, before erasing.
  */
 import { hex32 } from "../../errors.js";
+import { plural } from "../../util/plural.js";
 import { runBoardCommand, selectBoards } from "../boards.js";
 import { cacheFilePath, forgetErasedDigests } from "../cache-store.js";
 import type { CommandSpec } from "../command.js";
@@ -35,7 +36,7 @@ export const eraseRegionCommand: CommandSpec = {
       await forgetErasedDigests(cacheFile, board.device.chip.mac, (line) => out.warn(line), { addr, sizeBytes });
       await board.device.eraseRegion(addr, sizeBytes);
       const durationMs = Date.now() - started;
-      out.say(`${board.prefix}Erased ${formatBytes(sizeBytes)} at ${hex32(addr)}..${hex32(addr + sizeBytes)} (${sizeBytes / 0x1000} sectors) in ${formatDuration(durationMs)}`);
+      out.say(`${board.prefix}Erased ${formatBytes(sizeBytes)} at ${hex32(addr)}..${hex32(addr + sizeBytes)} (${plural(sizeBytes / 0x1000, "sector")}) in ${formatDuration(durationMs)}`);
       return { result: { addr, sizeBytes, durationMs } };
     });
   },

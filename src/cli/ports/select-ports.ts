@@ -6,6 +6,7 @@
  */
 import { PORT_FORMS, portKind, resolveAutoPort, type SerialPortListing } from "../../../adapters/index.js";
 import { EspsyncError } from "../../errors.js";
+import { plural } from "../../util/plural.js";
 
 /** How ports are found and identified (the io hooks in tests, the adapters otherwise). */
 export interface PortFinder {
@@ -108,7 +109,7 @@ async function byMac(ports: readonly SerialPortListing[], mac: string, finder: P
       seen.push(`${candidate.path}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  throw new EspsyncError("PORT_NOT_FOUND", `no board with MAC ${mac} among ${candidates.length} candidate port(s)${seen.length ? ` (${seen.join("; ")})` : ""}`, {
+  throw new EspsyncError("PORT_NOT_FOUND", `no board with MAC ${mac} among ${plural(candidates.length, "candidate port")}${seen.length ? ` (${seen.join("; ")})` : ""}`, {
     hint: "check the MAC (espsync info prints it) and that the board is connected",
   });
 }
