@@ -4,7 +4,6 @@
  */
 import { EspsyncError, hex32 } from "../errors.js";
 import { parseAddress } from "../image/index.js";
-import { SECTOR_SIZE_BYTES } from "../util/sectors.js";
 
 /** Parses a flash address; throws ADDRESS_INVALID naming `what`. */
 export function parseFlashAddress(text: unknown, what: string): number {
@@ -22,20 +21,6 @@ export function parseSize(text: unknown, what: string): number {
     throw new EspsyncError("USAGE", `${what} ${JSON.stringify(t)} is not a positive size in bytes`, { hint: "give sizes as hex (0x1000), decimal (4096) or with a unit (4K, 1M)" });
   }
   return value;
-}
-
-/** Throws ADDRESS_UNALIGNED unless `addr` and `sizeBytes` are whole 4 KiB sectors. */
-export function requireSectorAligned(addr: number, sizeBytes: number, what: string): void {
-  if (addr % SECTOR_SIZE_BYTES !== 0) {
-    throw new EspsyncError("ADDRESS_UNALIGNED", `${what}: address ${hex32(addr)} is not a multiple of 4 KiB (0x1000)`, {
-      hint: `flash is erased in 4 KiB sectors; use e.g. ${hex32(addr - (addr % SECTOR_SIZE_BYTES))}`,
-    });
-  }
-  if (sizeBytes % SECTOR_SIZE_BYTES !== 0) {
-    throw new EspsyncError("ADDRESS_UNALIGNED", `${what}: size ${hex32(sizeBytes)} is not a multiple of 4 KiB (0x1000)`, {
-      hint: `use a whole number of sectors, e.g. ${hex32(Math.ceil(sizeBytes / SECTOR_SIZE_BYTES) * SECTOR_SIZE_BYTES)}`,
-    });
-  }
 }
 
 /** Throws LAYOUT_OUT_OF_RANGE when the range ends past the chip's flash (known after connecting). */

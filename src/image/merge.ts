@@ -6,7 +6,7 @@
  * has its own). The set passes the same checks as before a flash.
  */
 import { EspsyncError, hex32 } from "../errors.js";
-import { SECTOR_SIZE_BYTES, isAligned } from "../util/sectors.js";
+import { requireSectorAligned } from "../util/sector-alignment.js";
 import type { ImageChip } from "./chip-table.js";
 import type { ImageSet, RegionKind } from "./image-set.js";
 import { toIntelHex } from "./merge-intel-hex.js";
@@ -91,9 +91,8 @@ function checkFormatOptions(format: MergeFormat, options: MergeOptions): void {
 
 function rawRange(first: MergeSourcePart, dataEnd: number, options: MergeOptions): { start: number; end: number } {
   const start = options.targetOffset ?? first.addr;
-  if (!isAligned(start, SECTOR_SIZE_BYTES)) {
-    throw new EspsyncError("ADDRESS_UNALIGNED", `--target-offset ${hex32(start)} is not a multiple of 4 KiB (0x1000)`, { hint: "the merged file is flashed at this address; use a sector address such as 0x0 or 0x1000" });
-  }
+  // The merged file is flashed at this address.
+  requireSectorAligned(start, "--target-offset");
   if (start > first.addr) {
     throw new EspsyncError("LAYOUT_OUT_OF_RANGE", `--target-offset ${hex32(start)} is after ${first.sourcePath} at ${hex32(first.addr)}, the first part`, { hint: `use ${hex32(first.addr)} or lower` });
   }

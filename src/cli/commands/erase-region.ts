@@ -7,7 +7,8 @@ import { plural } from "../../util/plural.js";
 import { runBoardCommand, selectBoards } from "../boards.js";
 import { cacheFilePath, forgetErasedDigests } from "../cache-store.js";
 import type { CommandSpec } from "../command.js";
-import { parseFlashAddress, parseSize, requireInFlash, requireSectorAligned } from "../numbers.js";
+import { parseFlashAddress, parseSize, requireInFlash } from "../numbers.js";
+import { requireSectorAligned } from "../../util/sector-alignment.js";
 import { formatBytes, formatDuration } from "../render/format.js";
 import type { EraseJson } from "./erase.js";
 
@@ -26,7 +27,8 @@ export const eraseRegionCommand: CommandSpec = {
   run: async (args, ctx) => {
     const addr = parseFlashAddress(args.addr, "espsync erase-region");
     const sizeBytes = parseSize(args.size, "erase size");
-    requireSectorAligned(addr, sizeBytes, "espsync erase-region");
+    requireSectorAligned(addr, "espsync erase-region: address");
+    requireSectorAligned(sizeBytes, "espsync erase-region: size", "size");
     const urls = await selectBoards(ctx);
     const cacheFile = cacheFilePath(ctx.io.env);
     return runBoardCommand<EraseJson>(urls, ctx, "erase-region", "erased", async (board, out) => {
