@@ -174,7 +174,7 @@ export function requireOneBoard(command: string, urls: readonly string[]): strin
   const [only] = urls;
   if (urls.length !== 1 || only === undefined) {
     throw new EspsyncError("USAGE", `espsync ${command} works on one board, but ${urls.length} ports were given (${urls.join(", ")})`, {
-      hint: "name one --port",
+      hint: "Name one --port",
     });
   }
   return only;

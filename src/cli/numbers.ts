@@ -18,7 +18,7 @@ export function parseSize(text: unknown, what: string): number {
   const base = m ? (m[1]?.toLowerCase().startsWith("0x") ? Number.parseInt(m[1].slice(2), 16) : Number(m[1])) : Number.NaN;
   const value = base * (unit === "k" ? 1024 : unit === "m" ? 1024 * 1024 : 1);
   if (!Number.isSafeInteger(value) || value <= 0 || value > 0x100000000) {
-    throw new EspsyncError("USAGE", `${what} ${JSON.stringify(t)} is not a positive size in bytes`, { hint: "give sizes as hex (0x1000), decimal (4096) or with a unit (4K, 1M)" });
+    throw new EspsyncError("USAGE", `${what} ${JSON.stringify(t)} is not a positive size in bytes`, { hint: "Give sizes as hex (0x1000), decimal (4096) or with a unit (4K, 1M)" });
   }
   return value;
 }
@@ -27,7 +27,7 @@ export function parseSize(text: unknown, what: string): number {
 export function requireInFlash(addr: number, sizeBytes: number, flashSizeBytes: number, what: string): void {
   if (flashSizeBytes > 0 && addr + sizeBytes > flashSizeBytes) {
     throw new EspsyncError("LAYOUT_OUT_OF_RANGE", `${what}: ${hex32(addr)}..${hex32(addr + sizeBytes)} ends past the end of the ${flashSizeBytes / 1048576} MiB flash`, {
-      hint: "check the address and size against the flash size (espsync info)",
+      hint: "Check the address and size against the flash size (espsync info)",
     });
   }
 }

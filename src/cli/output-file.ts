@@ -11,11 +11,11 @@ export async function requireWritableFile(target: string, shown: string): Promis
   const dir = path.dirname(target);
   const st = await stat(dir).catch(() => undefined);
   if (st?.isDirectory() !== true) {
-    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: the directory ${dir} does not exist`, { hint: "create the directory first, or choose another path" });
+    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: the directory ${dir} does not exist`, { hint: "Create the directory first, or choose another path" });
   }
   const existing = await stat(target).catch(() => undefined);
   if (existing?.isDirectory() === true) {
-    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: it is a directory`, { hint: "name a file, e.g. flash.bin" });
+    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: it is a directory`, { hint: "Name a file, e.g. flash.bin" });
   }
 }
 
@@ -25,6 +25,6 @@ export async function writeOutputFile(target: string, shown: string, data: Uint8
   try {
     await writeFile(target, data);
   } catch (cause) {
-    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: ${(cause as Error).message}`, { hint: "choose a path in a directory you can write to", cause });
+    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: ${(cause as Error).message}`, { hint: "Choose a path in a directory you can write to", cause });
   }
 }

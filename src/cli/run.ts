@@ -36,7 +36,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   if (!chosen) {
-    io.stderr.write(renderError(new EspsyncError("USAGE", "no command given", { hint: "run `espsync --help` to see the commands" }), false));
+    io.stderr.write(renderError(new EspsyncError("USAGE", "no command given", { hint: "Run `espsync --help` to see the commands" }), false));
     return EXIT.usage;
   }
   return runCommand(chosen.spec, chosen.args, io);

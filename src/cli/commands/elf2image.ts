@@ -83,7 +83,7 @@ export const elf2imageCommand: CommandSpec = {
     try {
       await writeFile(path.resolve(ctx.io.cwd, output), image.bytes);
     } catch (cause) {
-      throw new EspsyncError("FILE_UNWRITABLE", `${output}: cannot write the image (${(cause as Error).message})`, { hint: "check that the directory exists and is writable", cause });
+      throw new EspsyncError("FILE_UNWRITABLE", `${output}: cannot write the image (${(cause as Error).message})`, { hint: "Check that the directory exists and is writable", cause });
     }
     const out = new Output(ctx.io, ctx.globals);
     const flashSegments = image.segments.filter((s) => s.kind === "flash").length;

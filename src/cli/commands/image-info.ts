@@ -75,7 +75,7 @@ export const imageInfoCommand: CommandSpec = {
     if (offset === undefined) {
       const partitions = looksLikePartitionTable(bytes) ? "; it is a partition table: use espsync partitions" : "";
       throw new EspsyncError("IMAGE_INVALID", `${file} is not an ESP image (no 0xE9 magic byte at offset 0x0, 0x1000 or 0x2000)${partitions}`, {
-        hint: partitions ? `run espsync partitions ${file}` : "give an app or bootloader .bin or an app ELF file (not a data partition image)",
+        hint: partitions ? `Run espsync partitions ${file}` : "Give an app or bootloader .bin or an app ELF file (not a data partition image)",
       });
     }
     const data = bytes.subarray(offset);
@@ -90,7 +90,7 @@ export const imageInfoCommand: CommandSpec = {
     for (const line of describe(file, read.length, offset, image, chip === undefined ? undefined : describeChipId(image.ext?.chipId ?? -1), sizeName, freqName, app, boot, out, origin)) out.result(line);
     const failure = image.valid
       ? undefined
-      : new EspsyncError("IMAGE_INVALID", `${file}: not a valid ESP image: ${image.problems.join("; ")}`, { hint: "rebuild the image; it may be truncated or edited" });
+      : new EspsyncError("IMAGE_INVALID", `${file}: not a valid ESP image: ${image.problems.join("; ")}`, { hint: "Rebuild the image; it may be truncated or edited" });
     if (failure) out.stderr(renderError(failure, ctx.globals.debug));
     if (ctx.globals.json) {
       const doc: ImageInfoDocument = {

@@ -50,7 +50,7 @@ export const readCommand: CommandSpec = {
       try {
         await writeFile(target, data);
       } catch (cause) {
-        throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${file}: ${(cause as Error).message}`, { hint: "choose a path in a directory you can write to", cause });
+        throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${file}: ${(cause as Error).message}`, { hint: "Choose a path in a directory you can write to", cause });
       }
       const md5 = createHash("md5").update(data).digest("hex");
       out.say(`Read ${formatBytes(sizeBytes)} from ${hex32(addr)} into ${file} in ${formatDuration(durationMs)} (${formatRate(sizeBytes, durationMs)}), MD5 ${md5}`);

@@ -55,7 +55,7 @@ export const verifyCommand: CommandSpec = {
       const bad = result.regions.filter((r) => !r.match);
       const sectors = bad.reduce((n, r) => n + r.differingSectorAddrs.length, 0);
       const failure = new EspsyncError("VERIFY_MISMATCH", `${plural(bad.length, "region")} ${bad.length === 1 ? "differs" : "differ"} from the images (${plural(sectors, "sector")}): ${bad.map((r) => regionName(r.sourcePath, r.addr)).join(", ")}`, {
-        hint: "run espsync flash with the same images to write the differing sectors",
+        hint: "Run espsync flash with the same images to write the differing sectors",
       });
       return { result, failure };
     });
