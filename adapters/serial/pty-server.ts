@@ -53,7 +53,7 @@ export async function servePty(endpoint: SerialEndpoint, options: ServePtyOption
     const path = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new EspsyncError("TIMEOUT", `socat did not create a pseudo-terminal within ${startTimeoutMs} ms`, {
-          hint: `socat said: ${stderr.trim() || "nothing"}`,
+          hint: `What socat said: ${stderr.trim() || "nothing"}`,
         }));
       }, startTimeoutMs);
       child.stderr.setEncoding("utf8");
@@ -79,7 +79,7 @@ export async function servePty(endpoint: SerialEndpoint, options: ServePtyOption
       child.once("close", (code) => {
         clearTimeout(timer);
         reject(new EspsyncError("INTERNAL", `socat exited (code ${code}) before creating a pseudo-terminal`, {
-          hint: `socat said: ${stderr.trim() || "nothing"}`,
+          hint: `What socat said: ${stderr.trim() || "nothing"}`,
         }));
       });
     });

@@ -5,6 +5,7 @@
  * whole body of a board command around its per-board work.
  */
 import { EspsyncError } from "../errors.js";
+import { plural } from "../util/plural.js";
 import type { AfterMode } from "../protocol/device.js";
 import type { Port } from "../transport/port.js";
 import { BoardActivity, readOnlyWork } from "./board-activity.js";
@@ -171,7 +172,7 @@ export function summarise(verb: string, outcomes: readonly BoardOutcome<unknown>
   if (outcomes.length < 2) return;
   const failed = outcomes.filter((o) => o.exitCode !== EXIT.ok);
   const okCount = outcomes.length - failed.length;
-  const head = `${okCount} of ${outcomes.length} boards ${verb}`;
+  const head = `${okCount} of ${plural(outcomes.length, "board")} ${verb}`;
   if (failed.length === 0) {
     out.result(out.paint(head, "green"));
     return;
@@ -193,7 +194,7 @@ export function requireOneBoard(command: string, urls: readonly string[]): strin
   const [only] = urls;
   if (urls.length !== 1 || only === undefined) {
     throw new EspsyncError("USAGE", `espsync ${command} works on one board, but ${urls.length} ports were given (${urls.join(", ")})`, {
-      hint: "name one --port",
+      hint: "Name one --port",
     });
   }
   return only;

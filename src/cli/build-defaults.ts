@@ -45,6 +45,6 @@ function fileMode<T extends BeforeMode | AfterMode>(key: "before" | "after", val
   const normalised = value.toLowerCase().replace(/-/g, "_");
   if ((allowed as readonly string[]).includes(normalised)) return normalised as T;
   throw new EspsyncError("FLASHER_ARGS_INVALID", `flasher_args.json: extra_esptool_args.${key} "${value}" is not a mode espsync knows`, {
-    hint: `override it with --${key} (one of ${allowed.map((a) => a.replace(/_/g, "-")).join(", ")}) or rebuild the project`,
+    hint: `Override it with --${key} (one of ${allowed.map((a) => a.replace(/_/g, "-")).join(", ")}) or rebuild the project`,
   });
 }

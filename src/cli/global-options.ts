@@ -93,19 +93,19 @@ export function normaliseGlobalOptions(args: Record<string, unknown>, env: Reado
   if (baud !== undefined && !(SUPPORTED_BAUDS as readonly number[]).includes(baud)) {
     const what = Number.isNaN(baud) ? "is not a baud rate" : "is not a supported baud rate";
     throw new EspsyncError("BAUD_INVALID", `${baudFrom} ${JSON.stringify(baudText)} ${what}`, {
-      hint: `use one of ${SUPPORTED_BAUDS.join(", ")}`,
+      hint: `Use one of ${SUPPORTED_BAUDS.join(", ")}`,
     });
   }
   const chipRaw = String(args.chip ?? env.ESPSYNC_CHIP ?? "auto").toLowerCase().replace(/-/g, "");
   if (chipRaw !== "auto" && !(CHIP_NAMES as readonly string[]).includes(chipRaw)) {
     throw new EspsyncError("CHIP_UNKNOWN", `unknown chip '${String(args.chip ?? env.ESPSYNC_CHIP)}'`, {
-      hint: `use auto or one of ${CHIP_NAMES.join(", ")}`,
+      hint: `Use auto or one of ${CHIP_NAMES.join(", ")}`,
     });
   }
   const attempts = args["connect-attempts"] === undefined ? 7 : Number(args["connect-attempts"]);
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 100) {
     throw new EspsyncError("USAGE", `--connect-attempts must be a whole number from 1 to 100, got ${String(args["connect-attempts"])}`, {
-      hint: "the default, 7, suits most boards",
+      hint: "The default, 7, suits most boards",
     });
   }
   const before = args.before ?? (env.ESPSYNC_BEFORE || undefined);
@@ -139,6 +139,6 @@ function parseMode<T extends string>(flag: string, value: unknown, allowed: read
   const normalised = String(value).toLowerCase().replace(/-/g, "_");
   if ((allowed as readonly string[]).includes(normalised)) return normalised as T;
   throw new EspsyncError("USAGE", `${flag} ${String(value)} is not a mode espsync knows`, {
-    hint: `use one of ${allowed.map((a) => a.replace(/_/g, "-")).join(", ")}`,
+    hint: `Use one of ${allowed.map((a) => a.replace(/_/g, "-")).join(", ")}`,
   });
 }

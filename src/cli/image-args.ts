@@ -7,6 +7,7 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Argv } from "yargs";
 import { EspsyncError } from "../errors.js";
+import { plural } from "../util/plural.js";
 import { attachElfApps, checkFlashSettings, checkPartitionTableSlot, readImageSet, validateImageSet, type ImageFs, type ImageInput, type ImageSetWithElf, type ReadImageSetResult } from "../image/index.js";
 import { hex32 } from "../errors.js";
 import type { GlobalOptions } from "./global-options.js";
@@ -46,8 +47,8 @@ function splitPositionals(raw: readonly string[]): { pairs: [string, string][]; 
     }
     const file = raw[i + 1];
     if (file === undefined) {
-      throw new EspsyncError("USAGE", `ADDR FILE pairs are incomplete: ${raw.length} values given, the last one (${token}) has no partner`, {
-        hint: "give each file its flash address, e.g. espsync flash 0x10000 app.bin",
+      throw new EspsyncError("USAGE", `ADDR FILE pairs are incomplete: ${plural(raw.length, "value")} given, the last one (${token}) has no partner`, {
+        hint: "Give each file its flash address, e.g. espsync flash 0x10000 app.bin",
       });
     }
     pairs.push([token, file]);
@@ -62,14 +63,14 @@ export function imageInput(args: Record<string, unknown>, globals: GlobalOptions
   const build = typeof args.build === "string" ? args.build : undefined;
   const flasherArgs = typeof args["flasher-args"] === "string" ? args["flasher-args"] : undefined;
   if (build !== undefined && flasherArgs !== undefined) {
-    throw new EspsyncError("USAGE", "--build and --flasher-args both given", { hint: "use one: --build DIR finds flasher_args.json itself" });
+    throw new EspsyncError("USAGE", "--build and --flasher-args both given", { hint: "Use one: --build DIR finds flasher_args.json itself" });
   }
   const str = (key: string): string | undefined => (typeof args[key] === "string" ? (args[key] as string) : undefined);
   const partitionTable = str("partition-table");
   const bootloader = str("bootloader");
   if (pairs.length === 0 && alone.length === 0 && build === undefined && flasherArgs === undefined && partitionTable === undefined && bootloader === undefined) {
     throw new EspsyncError("USAGE", "nothing to flash: no ADDR FILE pairs, no ELF file, no --build and no --flasher-args", {
-      hint: "e.g. espsync flash 0x10000 app.bin, espsync flash app.elf, or espsync flash --build build",
+      hint: "For example: espsync flash 0x10000 app.bin, espsync flash app.elf, or espsync flash --build build",
     });
   }
   const flashMode = str("flash-mode");

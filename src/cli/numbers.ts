@@ -4,7 +4,6 @@
  */
 import { EspsyncError, hex32 } from "../errors.js";
 import { parseAddress } from "../image/index.js";
-import { SECTOR_SIZE_BYTES } from "../util/sectors.js";
 
 /** Parses a flash address; throws ADDRESS_INVALID naming `what`. */
 export function parseFlashAddress(text: unknown, what: string): number {
@@ -19,30 +18,16 @@ export function parseSize(text: unknown, what: string): number {
   const base = m ? (m[1]?.toLowerCase().startsWith("0x") ? Number.parseInt(m[1].slice(2), 16) : Number(m[1])) : Number.NaN;
   const value = base * (unit === "k" ? 1024 : unit === "m" ? 1024 * 1024 : 1);
   if (!Number.isSafeInteger(value) || value <= 0 || value > 0x100000000) {
-    throw new EspsyncError("USAGE", `${what} ${JSON.stringify(t)} is not a positive size in bytes`, { hint: "give sizes as hex (0x1000), decimal (4096) or with a unit (4K, 1M)" });
+    throw new EspsyncError("USAGE", `${what} ${JSON.stringify(t)} is not a positive size in bytes`, { hint: "Give sizes as hex (0x1000), decimal (4096) or with a unit (4K, 1M)" });
   }
   return value;
-}
-
-/** Throws ADDRESS_UNALIGNED unless `addr` and `sizeBytes` are whole 4 KiB sectors. */
-export function requireSectorAligned(addr: number, sizeBytes: number, what: string): void {
-  if (addr % SECTOR_SIZE_BYTES !== 0) {
-    throw new EspsyncError("ADDRESS_UNALIGNED", `${what}: address ${hex32(addr)} is not a multiple of 4 KiB (0x1000)`, {
-      hint: `flash is erased in 4 KiB sectors; use e.g. ${hex32(addr - (addr % SECTOR_SIZE_BYTES))}`,
-    });
-  }
-  if (sizeBytes % SECTOR_SIZE_BYTES !== 0) {
-    throw new EspsyncError("ADDRESS_UNALIGNED", `${what}: size ${hex32(sizeBytes)} is not a multiple of 4 KiB (0x1000)`, {
-      hint: `use a whole number of sectors, e.g. ${hex32(Math.ceil(sizeBytes / SECTOR_SIZE_BYTES) * SECTOR_SIZE_BYTES)}`,
-    });
-  }
 }
 
 /** Throws LAYOUT_OUT_OF_RANGE when the range ends past the chip's flash (known after connecting). */
 export function requireInFlash(addr: number, sizeBytes: number, flashSizeBytes: number, what: string): void {
   if (flashSizeBytes > 0 && addr + sizeBytes > flashSizeBytes) {
     throw new EspsyncError("LAYOUT_OUT_OF_RANGE", `${what}: ${hex32(addr)}..${hex32(addr + sizeBytes)} ends past the end of the ${flashSizeBytes / 1048576} MiB flash`, {
-      hint: "check the address and size against the flash size (espsync info)",
+      hint: "Check the address and size against the flash size (espsync info)",
     });
   }
 }

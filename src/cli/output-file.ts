@@ -14,17 +14,28 @@ export async function requireWritableFile(target: string, shown: string): Promis
   const dir = path.dirname(target);
   const st = await stat(dir).catch(() => undefined);
   if (st?.isDirectory() !== true) {
-    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: the directory ${dir} does not exist`, { hint: "create the directory first, or choose another path" });
+    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: the directory ${dir} does not exist`, { hint: "Create the directory first, or choose another path" });
   }
   const existing = await stat(target).catch(() => undefined);
   if (existing?.isDirectory() === true) {
-    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: it is a directory`, { hint: "name a file, e.g. flash.bin" });
+    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: it is a directory`, { hint: "Name a file, e.g. flash.bin" });
   }
 }
 
-/** Writes `data` to `target` whole (`shown` is the path as the user wrote it); throws `FILE_UNWRITABLE`. */
+/**
+ * Writes `data` to `target` whole (`shown` is the path as the user wrote it); throws `FILE_UNWRITABLE`.
+ * A device or pipe (`/dev/null`, `/dev/stdout`) is written to as it is: renaming a file over it
+ * would replace the device.
+ */
 export async function writeOutputFile(target: string, shown: string, data: Uint8Array | string): Promise<void> {
   await requireWritableFile(target, shown);
+  const existing = await stat(target).catch(() => undefined);
+  if (existing !== undefined && !existing.isFile()) {
+    await writeFile(target, data).catch((cause: unknown) => {
+      throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: ${(cause as Error).message}`, { hint: "Choose a path in a directory you can write to", cause });
+    });
+    return;
+  }
   // Same directory, so the rename is atomic; the process id keeps two runs apart.
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.part`);
   // A quit exits the process at once: the temporary file goes with it.
@@ -35,7 +46,7 @@ export async function writeOutputFile(target: string, shown: string, data: Uint8
     await rename(temporary, target);
   } catch (cause) {
     await rm(temporary, { force: true });
-    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: ${(cause as Error).message}`, { hint: "choose a path in a directory you can write to", cause });
+    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: ${(cause as Error).message}`, { hint: "Choose a path in a directory you can write to", cause });
   } finally {
     process.off("exit", removeOnExit);
   }

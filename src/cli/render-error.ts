@@ -13,7 +13,7 @@ export function renderError(error: unknown, debug: boolean): string {
   } else {
     const message = error instanceof Error ? error.message : String(error);
     lines.push(`error[INTERNAL]: ${oneLine(message)}`);
-    lines.push("hint: this is a bug in espsync; please report it with the output of --debug.");
+    lines.push("hint: This is a bug in espsync; please report it with the output of --debug.");
   }
   if (debug) {
     let cause: unknown = error;

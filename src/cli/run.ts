@@ -10,6 +10,7 @@ import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { GLOBAL_OPTIONS, normaliseGlobalOptions } from "./global-options.js";
 import type { CliIo, TextSink } from "./io.js";
 import { errorToJson, renderError } from "./render-error.js";
+import { unknownArgumentsError } from "./unknown-args.js";
 import { VERSION } from "./version.js";
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
@@ -18,11 +19,16 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const parser = buildParser(io, (spec, args) => {
     chosen = { spec, args };
   });
-  const parsed = await new Promise<{ error?: Error; output: string }>((resolve) => {
-    parser.parse([...argv], {}, (error: Error | undefined, _args: unknown, output: string) => resolve({ ...(error ? { error } : {}), output }));
+  const parsed = await new Promise<{ error?: Error; args: Record<string, unknown>; output: string }>((resolve) => {
+    parser.parse([...argv], {}, (error: Error | undefined, args: Record<string, unknown>, output: string) => resolve({ ...(error ? { error } : {}), args, output }));
   });
   if (parsed.error) {
-    io.stderr.write(renderError(new EspsyncError("USAGE", parsed.error.message, { hint: "run `espsync --help` (or `espsync <command> --help`) for usage and examples" }), false));
+    const error =
+      unknownArgumentsError(parsed.args, argv, COMMANDS) ??
+      new EspsyncError("USAGE", parsed.error.message, { hint: "Run `espsync --help` (or `espsync <command> --help`) for usage and examples." });
+    io.stderr.write(renderError(error, false));
+    // --json promises one JSON document on stdout, a refused command line included.
+    if (parsed.args.json === true) io.stdout.write(`${JSON.stringify({ ok: false, error: errorToJson(error) }, null, 2)}\n`);
     return EXIT.usage;
   }
   if (parsed.output) {
@@ -30,7 +36,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   if (!chosen) {
-    io.stderr.write(renderError(new EspsyncError("USAGE", "no command given", { hint: "run `espsync --help` to see the commands" }), false));
+    io.stderr.write(renderError(new EspsyncError("USAGE", "no command given", { hint: "Run `espsync --help` to see the commands" }), false));
     return EXIT.usage;
   }
   return runCommand(chosen.spec, chosen.args, io);
@@ -82,6 +88,8 @@ function buildParser(io: CliIo, choose: (spec: CommandSpec, args: Record<string,
     .version(VERSION)
     .options(GLOBAL_OPTIONS)
     .strict()
+    // Messages in English like the rest of espsync's, whatever the host's locale.
+    .detectLocale(false)
     .demandCommand(1, "no command given")
     .recommendCommands()
     .exitProcess(false)

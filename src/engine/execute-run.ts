@@ -55,6 +55,7 @@ export async function executeRun(ctx: RunContext, run: PlanRun): Promise<RunStat
   if (ctx.shouldStop()) throw interruptedError(ctx.progress);
   if (run.action === "erase" && ctx.mode.eraseRegion) {
     ctx.onEvent({ type: "erase", region: ctx.index, addr: run.addr, sizeBytes: run.sizeBytes });
+    if (ctx.progress.erased === "none") ctx.progress.erased = "erase";
     await ctx.device.eraseRegion(run.addr, run.sizeBytes);
     ctx.progress.current = { label: ctx.regionLabel, doneUpTo: run.addr + run.sizeBytes };
     return { writtenBytes: 0, sentBytes: 0 };
@@ -63,6 +64,7 @@ export async function executeRun(ctx: RunContext, run: PlanRun): Promise<RunStat
   const base = ctx.regionWrite.doneBytes;
   // Until the run completes, a failure reports the run as started and how far the chip acknowledged it.
   ctx.progress.current = { label: ctx.regionLabel, doneUpTo: run.addr };
+  if (ctx.progress.erased === "none") ctx.progress.erased = "erase";
   const onProgress = (doneBytes: number): void => {
     ctx.progress.current = { label: ctx.regionLabel, doneUpTo: run.addr + doneBytes };
     ctx.onEvent({ type: "write", region: ctx.index, addr: run.addr, doneBytes: base + doneBytes, totalBytes: ctx.regionWrite.totalBytes });

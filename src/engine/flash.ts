@@ -75,6 +75,7 @@ export async function flash(request: FlashRequest): Promise<FlashResult> {
     if (request.eraseAll === true) {
       if (stopRequested()) throw interruptedError(progress);
       emit({ type: "erase", region: -1, addr: 0, sizeBytes: device.chip.flashSizeBytes });
+      progress.erased = "chip";
       cache.chipErased();
       await device.eraseAll();
     }

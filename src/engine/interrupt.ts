@@ -1,6 +1,7 @@
 /**
  * What has been written so far, so that Ctrl-C (or a failure) can say exactly what reached the chip,
- * and the INTERRUPTED error that tells the user a re-run finishes the job.
+ * and the INTERRUPTED error that tells the user what re-running does: start the job when the flash
+ * is untouched, finish it when something was erased or written.
  */
 import { EspsyncError, RomError, VerifyError, hex32 } from "../errors.js";
 
@@ -12,6 +13,11 @@ export class FlashProgress {
   readonly finished: string[] = [];
   /** The region being written and the end of what the chip has acknowledged in it. */
   current: { label: string; doneUpTo: number } | undefined;
+  /**
+   * What may have changed the flash before any byte was acknowledged: `chip` once the whole-chip
+   * erase was sent, `erase` once a region erase or a write run (whose begin erases) was sent.
+   */
+  erased: "none" | "erase" | "chip" = "none";
 
   constructor(readonly plannedBytes: number) {}
 }
@@ -29,6 +35,14 @@ function progressSummary(progress: FlashProgress): string[] {
   return parts;
 }
 
+/** The flash after a stop, in words, and whether the flash may differ from before the command. */
+function flashState(progress: FlashProgress): { changed: boolean; text: string } {
+  if (progress.writtenBytes > 0) return { changed: true, text: "the flash now holds part of the new images" };
+  if (progress.erased === "chip") return { changed: true, text: "nothing was written yet, but the whole flash was erased" };
+  if (progress.erased === "erase" || progress.current !== undefined) return { changed: true, text: "nothing was written yet, but parts of the flash may already be erased" };
+  return { changed: false, text: "nothing was written: the flash is unchanged" };
+}
+
 /**
  * A failure that stopped the writes (PORT_CLOSED, a second TIMEOUT, …), restated with what was written
  * and that re-running finishes the job. Same code (and class, for RomError) as `err`; VerifyError
@@ -36,21 +50,21 @@ function progressSummary(progress: FlashProgress): string[] {
  */
 export function stoppedError(err: unknown, progress: FlashProgress): unknown {
   if (!(err instanceof EspsyncError) || err instanceof VerifyError || err.code === "INTERRUPTED" || err.code === "INTERNAL") return err;
-  const state = progress.writtenBytes === 0 && progress.current === undefined ? "nothing was written" : "the flash now holds part of the new images";
-  const message = `${err.message} (${[...progressSummary(progress), state].join("; ")}). Running the same command again writes only what is still different`;
+  const message = `${err.message} (${[...progressSummary(progress), flashState(progress).text].join("; ")}). Running the same command again writes only what is still different`;
   const options = { hint: err.hint, cause: err };
   return err instanceof RomError ? new RomError(err.op, err.status, message, options) : new EspsyncError(err.code, message, options);
 }
 
 /**
- * The INTERRUPTED error for a stop requested by the caller (Ctrl-C): what was written, and that the
- * same command finishes the job — it probes again and writes only the sectors still different.
+ * The INTERRUPTED error for a stop requested by the caller (Ctrl-C): what was written, and what the
+ * same command does — start the job on an unchanged flash, else finish it (it probes again and
+ * writes only the sectors still different).
  */
 export function interruptedError(progress: FlashProgress, cause?: unknown): EspsyncError {
-  const parts = progressSummary(progress);
-  const state = progress.writtenBytes === 0 ? "nothing was written, the flash is unchanged" : "the flash now holds part of the new images";
-  return new EspsyncError("INTERRUPTED", `flash interrupted: ${[...parts, state].join("; ")}. Running the same command again finishes the job, writing only what is left`, {
-    hint: "Run the same command again; it asks the chip which sectors still differ and writes only those.",
+  const state = flashState(progress);
+  const rerun = state.changed ? "Running the same command again finishes the job, writing only what is left" : "Running the same command again starts the job";
+  return new EspsyncError("INTERRUPTED", `flash interrupted: ${[...progressSummary(progress), state.text].join("; ")}. ${rerun}`, {
+    hint: state.changed ? "Run the same command again; it asks the chip which sectors still differ and writes only those." : "Run the same command again when you want the images written.",
     ...(cause !== undefined && { cause }),
   });
 }

@@ -5,6 +5,7 @@
  * Throws `IMAGE_INVALID` naming the file for anything that is not such an ELF or is truncated.
  */
 import { EspsyncError, hex32 } from "../errors.js";
+import { plural } from "../util/plural.js";
 
 /** `0x7F 'E' 'L' 'F'`. */
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46] as const;
@@ -84,7 +85,7 @@ function archOf(machine: number): ElfArch | undefined {
 /** Parses an ELF32 little-endian file. `fileName` names it in errors. */
 export function parseElf(bytes: Uint8Array, fileName: string): ElfFile {
   if (!isElf(bytes)) throw invalid(fileName, "no ELF magic (7f 45 4c 46) at its start");
-  if (bytes.length < FILE_HEADER_BYTES) throw invalid(fileName, `${bytes.length} bytes, shorter than the ELF header`);
+  if (bytes.length < FILE_HEADER_BYTES) throw invalid(fileName, `${plural(bytes.length, "byte")}, shorter than the ELF header`);
   if (bytes[4] !== 1) throw invalid(fileName, `it is not a 32-bit ELF (EI_CLASS ${bytes[4]}); ESP32-family chips run 32-bit code`);
   if (bytes[5] !== 1) throw invalid(fileName, `it is not little-endian (EI_DATA ${bytes[5]})`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

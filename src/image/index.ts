@@ -11,6 +11,7 @@ export * from "./elf-to-image.js";
 export * from "./esp-image.js";
 export * from "./flasher-args.js";
 export * from "./image-set.js";
+export * from "./input-file.js";
 export * from "./merge.js";
 export * from "./merge-intel-hex.js";
 export * from "./merge-raw.js";

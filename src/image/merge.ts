@@ -6,7 +6,7 @@
  * has its own). The set passes the same checks as before a flash.
  */
 import { EspsyncError, hex32 } from "../errors.js";
-import { SECTOR_SIZE_BYTES, isAligned } from "../util/sectors.js";
+import { requireSectorAligned } from "../util/sector-alignment.js";
 import type { ImageChip } from "./chip-table.js";
 import type { ImageSet, RegionKind } from "./image-set.js";
 import { toIntelHex } from "./merge-intel-hex.js";
@@ -64,11 +64,11 @@ const FLASH_SETTING_FLAGS = { flashMode: "--flash-mode", flashFreq: "--flash-fre
 function checkChip(set: ImageSet, format: MergeFormat): void {
   const wanted = Object.entries(FLASH_SETTING_FLAGS).filter(([key]) => (set.flashSettings[key as keyof typeof FLASH_SETTING_FLAGS] ?? "keep") !== "keep");
   if (set.flashSettings.flashSize === "detect") {
-    throw new EspsyncError("USAGE", "--flash-size detect needs a chip to ask; a merged file is made without one", { hint: "give the flash size, e.g. --flash-size 4MB, or keep" });
+    throw new EspsyncError("USAGE", "--flash-size detect needs a chip to ask; a merged file is made without one", { hint: "Give the flash size, e.g. --flash-size 4MB, or keep" });
   }
   if (set.chip === undefined && (wanted.length > 0 || format === "uf2")) {
     const why = format === "uf2" ? "UF2 blocks carry the chip's family id" : `${wanted.map(([, flag]) => flag).join(", ")} patch the bootloader, whose offset depends on the chip`;
-    throw new EspsyncError("USAGE", `the chip is not known from the images: ${why}`, { hint: "name it with --chip, e.g. --chip esp32c3" });
+    throw new EspsyncError("USAGE", `the chip is not known from the images: ${why}`, { hint: "Name it with --chip, e.g. --chip esp32c3" });
   }
   if (set.chip === undefined) return;
   checkImagesForChip(set, set.chip, "the chip of the merge");
@@ -78,28 +78,27 @@ function checkChip(set: ImageSet, format: MergeFormat): void {
 function checkFormatOptions(format: MergeFormat, options: MergeOptions): void {
   if (format === "raw") {
     if (options.uf2 !== undefined && (options.uf2.chunkSizeBytes !== undefined || options.uf2.md5 === false)) {
-      throw new EspsyncError("USAGE", "--chunk-size and --md5-disable apply to --format uf2 only", { hint: "add --format uf2, or drop them" });
+      throw new EspsyncError("USAGE", "--chunk-size and --md5-disable apply to --format uf2 only", { hint: "Add --format uf2, or drop them" });
     }
     return;
   }
   if (options.targetOffset !== undefined || options.fillToBytes !== undefined) {
     throw new EspsyncError("USAGE", `--target-offset and --fill-flash-size apply to --format raw only; ${format === "hex" ? "Intel HEX" : "UF2"} carries each part's own address`, {
-      hint: "drop them, or use --format raw",
+      hint: "Drop them, or use --format raw",
     });
   }
 }
 
 function rawRange(first: MergeSourcePart, dataEnd: number, options: MergeOptions): { start: number; end: number } {
   const start = options.targetOffset ?? first.addr;
-  if (!isAligned(start, SECTOR_SIZE_BYTES)) {
-    throw new EspsyncError("ADDRESS_UNALIGNED", `--target-offset ${hex32(start)} is not a multiple of 4 KiB (0x1000)`, { hint: "the merged file is flashed at this address; use a sector address such as 0x0 or 0x1000" });
-  }
+  // The merged file is flashed at this address.
+  requireSectorAligned(start, "--target-offset");
   if (start > first.addr) {
-    throw new EspsyncError("LAYOUT_OUT_OF_RANGE", `--target-offset ${hex32(start)} is after ${first.sourcePath} at ${hex32(first.addr)}, the first part`, { hint: `use ${hex32(first.addr)} or lower` });
+    throw new EspsyncError("LAYOUT_OUT_OF_RANGE", `--target-offset ${hex32(start)} is after ${first.sourcePath} at ${hex32(first.addr)}, the first part`, { hint: `Use ${hex32(first.addr)} or lower` });
   }
   const end = options.fillToBytes ?? dataEnd;
   if (end < dataEnd) {
-    throw new EspsyncError("LAYOUT_OUT_OF_RANGE", `the merged parts end at ${hex32(dataEnd)}, past --fill-flash-size ${hex32(end)}`, { hint: "give the chip's real flash size, or leave --fill-flash-size out" });
+    throw new EspsyncError("LAYOUT_OUT_OF_RANGE", `the merged parts end at ${hex32(dataEnd)}, past --fill-flash-size ${hex32(end)}`, { hint: "Give the chip's real flash size, or leave --fill-flash-size out" });
   }
   return { start, end };
 }
@@ -116,7 +115,7 @@ export function mergeImageSet(set: ImageSet, options: MergeOptions = {}): Merged
   const parts: MergeSourcePart[] = set.regions.map((r) => ({ addr: r.addr, sizeBytes: r.fileSizeBytes, sourcePath: r.sourcePath, kind: r.kind, patched: r.patched }));
   const segments: MergeSegment[] = set.regions.map((r) => ({ addr: r.addr, bytes: r.data.subarray(0, r.fileSizeBytes) }));
   const first = parts[0];
-  if (first === undefined) throw new EspsyncError("USAGE", "nothing to merge: no images given", { hint: "give ADDR FILE pairs, --build DIR or --flasher-args FILE" });
+  if (first === undefined) throw new EspsyncError("USAGE", "nothing to merge: no images given", { hint: "Give ADDR FILE pairs, --build DIR or --flasher-args FILE" });
   const dataEndAddr = Math.max(...segments.map((s) => s.addr + s.bytes.length));
   const base = { format, dataEndAddr, parts, chip: set.chip };
   if (format === "hex") return { ...base, addr: first.addr, data: Buffer.from(toIntelHex(segments), "ascii") };

@@ -21,7 +21,7 @@ export const PARTITION_TABLE_SECTOR_BYTES = 0x1000;
 export const PARTITION_LABEL_MAX_BYTES = 16;
 /** Largest type or subtype number a CSV may give (0xFF is left out, as ESP-IDF documents). */
 const MAX_TYPE_NUMBER = 0xfe;
-const NUMBER_HINT = "write numbers as decimal (65536), hex (0x10000) or with a K/M multiplier (64K, 1M)";
+const NUMBER_HINT = "Write numbers as decimal (65536), hex (0x10000) or with a K/M multiplier (64K, 1M)";
 
 /** What the CSV is compiled for: where the table and the bootloaders sit. */
 export interface CsvContext {
@@ -85,23 +85,23 @@ function resolveValue(text: string, keywords: Readonly<Record<string, number>> |
 function refuseVariables(field: CsvField, ctx: CsvContext): void {
   const m = /\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/.exec(field.text);
   if (m === null) return;
-  throw csvError(ctx.file, { line: field.line, column: field.column + [...field.text.slice(0, m.index)].length }, `"${m[0]}" is an environment variable, which espsync does not expand`, "write its value into the CSV (gen_esp32part.py reads it from the environment of the build)");
+  throw csvError(ctx.file, { line: field.line, column: field.column + [...field.text.slice(0, m.index)].length }, `"${m[0]}" is an environment variable, which espsync does not expand`, "Write its value into the CSV (gen_esp32part.py reads it from the environment of the build)");
 }
 
 function parseName(field: CsvField, ctx: CsvContext): string {
   const bytes = Buffer.byteLength(field.text, "utf8");
   if (bytes > PARTITION_LABEL_MAX_BYTES) {
-    throw csvError(ctx.file, field, `partition name "${field.text}" is ${bytes} bytes long; a partition table entry holds at most ${PARTITION_LABEL_MAX_BYTES}`, "shorten the name (gen_esp32part.py would cut it, and the app would then not find the partition by its full name)");
+    throw csvError(ctx.file, field, `partition name "${field.text}" is ${bytes} bytes long; a partition table entry holds at most ${PARTITION_LABEL_MAX_BYTES}`, "Shorten the name (gen_esp32part.py would cut it, and the app would then not find the partition by its full name)");
   }
   return field.text;
 }
 
 function parseType(field: CsvField, ctx: CsvContext): number {
   const names = Object.keys(CSV_TYPE_NAMES).join(", ");
-  if (field.text === "") throw csvError(ctx.file, field, "the partition type is missing", `give ${names}, or a number 0x40-0xFE for a custom type`);
+  if (field.text === "") throw csvError(ctx.file, field, "the partition type is missing", `Give ${names}, or a number 0x40-0xFE for a custom type`);
   const value = resolveValue(field.text, CSV_TYPE_NAMES);
-  if (value === undefined) throw csvError(ctx.file, field, `unknown partition type "${field.text}"`, `use ${names}, or a number 0x40-0xFE for a custom type`);
-  if (!Number.isInteger(value) || value < 0 || value > MAX_TYPE_NUMBER) throw csvError(ctx.file, field, `partition type ${field.text} is outside 0x00-0xFE`, "custom types are 0x40-0xFE");
+  if (value === undefined) throw csvError(ctx.file, field, `unknown partition type "${field.text}"`, `Use ${names}, or a number 0x40-0xFE for a custom type`);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_TYPE_NUMBER) throw csvError(ctx.file, field, `partition type ${field.text} is outside 0x00-0xFE`, "Custom types are 0x40-0xFE");
   return value;
 }
 
@@ -111,23 +111,23 @@ function parseSubtype(field: CsvField, type: number, ctx: CsvContext): number {
   const names = Object.keys(keywords ?? {}).filter((n) => !/^ota_(?:[1-9]|1[0-5])$/.test(n)).map((n) => (n === "ota_0" ? "ota_0 … ota_15" : n));
   const known = names.length === 0 ? "" : `${names.join(", ")}, or `;
   if (field.text === "") {
-    if (type === APP_PARTITION_TYPE) throw csvError(ctx.file, field, "an app partition needs a subtype", `use ${known}a number`);
+    if (type === APP_PARTITION_TYPE) throw csvError(ctx.file, field, "an app partition needs a subtype", `Use ${known}a number`);
     return DATA_SUBTYPE_UNDEFINED;
   }
   const value = resolveValue(field.text, keywords);
   if (value === undefined) {
     const what = keywords === undefined ? `subtype "${field.text}" is not a number (type ${csvTypeName(type)} has no named subtypes)` : `unknown subtype "${field.text}" for type ${csvTypeName(type)}`;
-    throw csvError(ctx.file, field, what, `use ${known}a number 0x00-0xFE`);
+    throw csvError(ctx.file, field, what, `Use ${known}a number 0x00-0xFE`);
   }
-  if (!Number.isInteger(value) || value < 0 || value > MAX_TYPE_NUMBER) throw csvError(ctx.file, field, `subtype ${field.text} is outside 0x00-0xFE`, `use ${known}a number 0x00-0xFE`);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_TYPE_NUMBER) throw csvError(ctx.file, field, `subtype ${field.text} is outside 0x00-0xFE`, `Use ${known}a number 0x00-0xFE`);
   return value;
 }
 
 function parseNumber(field: CsvField, what: "offset" | "size", ctx: CsvContext): number {
   const value = resolveValue(field.text, undefined);
   if (value === undefined) throw csvError(ctx.file, field, `${what} "${field.text}" is not a number`, NUMBER_HINT);
-  if (Math.abs(value) > 0xffffffff) throw csvError(ctx.file, field, `${what} ${field.text} does not fit in 32 bits`, "flash addresses and sizes are below 4 GiB");
-  if (what === "offset" && value < 0) throw csvError(ctx.file, field, `offset ${field.text} is negative`, "give a flash address, or leave the offset empty to place the partition after the previous one");
+  if (Math.abs(value) > 0xffffffff) throw csvError(ctx.file, field, `${what} ${field.text} does not fit in 32 bits`, "Flash addresses and sizes are below 4 GiB");
+  if (what === "offset" && value < 0) throw csvError(ctx.file, field, `offset ${field.text} is negative`, "Give a flash address, or leave the offset empty to place the partition after the previous one");
   return value;
 }
 
@@ -136,7 +136,7 @@ function parseOffset(field: CsvField, type: number, subtype: number, ctx: CsvCon
   const names = (t: number): Readonly<Record<string, number>> => CSV_SUBTYPE_NAMES[t] ?? {};
   if (type === BOOTLOADER_PARTITION_TYPE && subtype === names(type)["primary"]) return { offset: requireBootloader(field, ctx), placedByTool: true };
   if (type === BOOTLOADER_PARTITION_TYPE && subtype === names(type)["recovery"]) {
-    if (ctx.recoveryBootloaderOffset === undefined) throw csvError(ctx.file, field, "a recovery bootloader partition needs the recovery bootloader offset, which is not known here", "remove the line, or compile the table for a chip and configuration that has a recovery bootloader");
+    if (ctx.recoveryBootloaderOffset === undefined) throw csvError(ctx.file, field, "a recovery bootloader partition needs the recovery bootloader offset, which is not known here", "Remove the line, or compile the table for a chip and configuration that has a recovery bootloader");
     return { offset: ctx.recoveryBootloaderOffset, placedByTool: false };
   }
   if (type === TABLE_PARTITION_TYPE && subtype === names(type)["primary"]) return { offset: ctx.tableOffset, placedByTool: true };
@@ -144,7 +144,7 @@ function parseOffset(field: CsvField, type: number, subtype: number, ctx: CsvCon
 }
 
 function requireBootloader(field: CsvField, ctx: CsvContext): number {
-  if (ctx.bootloaderOffset === undefined) throw csvError(ctx.file, field, "a bootloader partition needs the bootloader offset, which depends on the chip", "name the chip (--chip), or remove the bootloader line");
+  if (ctx.bootloaderOffset === undefined) throw csvError(ctx.file, field, "a bootloader partition needs the bootloader offset, which depends on the chip", "Name the chip (--chip), or remove the bootloader line");
   return ctx.bootloaderOffset;
 }
 
@@ -152,9 +152,9 @@ function parseSize(field: CsvField, type: number, ctx: CsvContext): number {
   // The bootloader fills the space up to the table and the table one sector, whatever the field says.
   if (type === BOOTLOADER_PARTITION_TYPE) return ctx.tableOffset - requireBootloader(field, ctx);
   if (type === TABLE_PARTITION_TYPE) return PARTITION_TABLE_SECTOR_BYTES;
-  if (field.text === "") throw csvError(ctx.file, field, "the partition size is missing", "give a size such as 0x6000, 24K or 1M");
+  if (field.text === "") throw csvError(ctx.file, field, "the partition size is missing", "Give a size such as 0x6000, 24K or 1M");
   const size = parseNumber(field, "size", ctx);
-  if (size === 0) throw csvError(ctx.file, field, "the partition size is 0", "give the partition a size, or remove the line");
+  if (size === 0) throw csvError(ctx.file, field, "the partition size is 0", "Give the partition a size, or remove the line");
   return size;
 }
 
@@ -165,7 +165,7 @@ function parseFlags(field: CsvField, ctx: CsvContext): number {
   for (const flag of field.text.split(":")) {
     if (Object.hasOwn(CSV_FLAG_BITS, flag)) flags |= 1 << (CSV_FLAG_BITS[flag] as number);
     else if (flag !== "") {
-      throw csvError(ctx.file, { line: field.line, column: field.column + [...field.text.slice(0, offset)].length }, `unknown flag "${flag}"`, `use ${Object.keys(CSV_FLAG_BITS).join(", ")}, or both as encrypted:readonly (no spaces)`);
+      throw csvError(ctx.file, { line: field.line, column: field.column + [...field.text.slice(0, offset)].length }, `unknown flag "${flag}"`, `Use ${Object.keys(CSV_FLAG_BITS).join(", ")}, or both as encrypted:readonly (no spaces)`);
     }
     offset += flag.length + 1;
   }

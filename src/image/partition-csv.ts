@@ -40,7 +40,7 @@ export function layoutPartitionCsv(text: string, fileName: string, options: Part
   };
   const rows = tokenizePartitionCsv(text);
   if (rows.length === 0) {
-    throw csvError(fileName, { line: 1, column: 1 }, "no partitions: every line is empty or a comment", "add partition lines such as: nvs, data, nvs, , 0x6000");
+    throw csvError(fileName, { line: 1, column: 1 }, "no partitions: every line is empty or a comment", "Add partition lines such as: nvs, data, nvs, , 0x6000");
   }
   const placed = placePartitions(rows.map((row) => parsePartitionRow(row, ctx)), ctx);
   checkPlacedPartitions(placed, ctx, { flashSizeBytes: options.flashSizeBytes });
@@ -70,7 +70,7 @@ function decodeCsv(bytes: Uint8Array, fileName: string): string {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch (cause) {
     throw new EspsyncError("PARTITION_TABLE_INVALID", `${fileName}:1:1: the file is neither a binary partition table (AA 50 …) nor UTF-8 text`, {
-      hint: "give a partition table .bin or its .csv",
+      hint: "Give a partition table .bin or its .csv",
       cause,
     });
   }

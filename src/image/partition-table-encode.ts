@@ -35,7 +35,7 @@ export interface PartitionRecord {
  */
 export function encodePartitionTable(records: readonly PartitionRecord[]): Uint8Array {
   if (records.length > MAX_PARTITION_ENTRIES) {
-    throw new EspsyncError("PARTITION_TABLE_INVALID", `a partition table holds at most ${MAX_PARTITION_ENTRIES} partitions, not ${records.length}`, { hint: "merge or remove partitions" });
+    throw new EspsyncError("PARTITION_TABLE_INVALID", `a partition table holds at most ${MAX_PARTITION_ENTRIES} partitions, not ${records.length}`, { hint: "Merge or remove partitions" });
   }
   const out = new Uint8Array(PARTITION_TABLE_MAX_BYTES).fill(0xff);
   const view = new DataView(out.buffer);
@@ -43,7 +43,7 @@ export function encodePartitionTable(records: readonly PartitionRecord[]): Uint8
     const at = i * ENTRY_BYTES;
     const label = Buffer.from(r.label, "utf8");
     if (label.length > LABEL_BYTES) {
-      throw new EspsyncError("PARTITION_TABLE_INVALID", `partition label "${r.label}" is ${label.length} bytes; an entry holds ${LABEL_BYTES}`, { hint: "shorten the label" });
+      throw new EspsyncError("PARTITION_TABLE_INVALID", `partition label "${r.label}" is ${label.length} bytes; an entry holds ${LABEL_BYTES}`, { hint: "Shorten the label" });
     }
     out[at] = 0xaa;
     out[at + 1] = 0x50;

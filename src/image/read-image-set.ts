@@ -3,7 +3,7 @@
  * (or a build directory holding one), an Arduino-CLI build directory or a PlatformIO build directory.
  * The only I/O of the image layer; the file system is injectable for tests.
  */
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { EspsyncError, hex32 } from "../errors.js";
 import { flashSizeBytes, type FlashSettings } from "./bootloader-patch.js";
@@ -12,17 +12,16 @@ import { parseAddress } from "./address.js";
 import type { ElfApp } from "./elf-apps.js";
 import { parseFlasherArgs, type FlasherArgs } from "./flasher-args.js";
 import { buildImageSet, guessChip, type ImageSet, type LoadedFile } from "./image-set.js";
+import { nodeInputFs, readInputFile, type InputFs } from "./input-file.js";
 import { readAppInputs, type AppInputs } from "./read-app-inputs.js";
 
 /** The file-system calls the reader makes (node:fs/promises by default). */
-export interface ImageFs {
-  readFile(file: string): Promise<Uint8Array>;
-  stat(file: string): Promise<{ isFile(): boolean; isDirectory(): boolean }>;
+export interface ImageFs extends InputFs {
   readdir(dir: string): Promise<string[]>;
 }
 
 /** Node's file system. */
-export const nodeImageFs: ImageFs = { readFile: (f) => readFile(f), stat: (f) => stat(f), readdir: (d) => readdir(d) };
+export const nodeImageFs: ImageFs = { ...nodeInputFs, readdir: (d) => readdir(d) };
 
 /** What the user asked to flash. Give `pairs`, `buildDir`, `flasherArgs` or ELF files (`elfFiles`). */
 export interface ImageInput extends AppInputs {
@@ -48,28 +47,12 @@ export interface ReadImageSetResult extends ImageSet {
 }
 
 async function loadFile(fs: ImageFs, addr: number, file: string): Promise<LoadedFile> {
-  return { addr, path: file, bytes: await readInputFile(fs, file, `${file} (for ${hex32(addr)})`) };
+  return { addr, path: file, bytes: await readImageFile(fs, file, `${file} (for ${hex32(addr)})`) };
 }
 
-async function readInputFile(fs: ImageFs, file: string, where: string): Promise<Uint8Array> {
-  let st: { isFile(): boolean; isDirectory(): boolean };
-  try {
-    st = await fs.stat(file);
-  } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new EspsyncError("FILE_NOT_FOUND", `${where}: no such file`, { hint: "Check the path; build the project first if it is a build output.", cause });
-    }
-    throw new EspsyncError("FILE_UNREADABLE", `${where}: cannot read (${(cause as Error).message})`, { hint: "Check the file's permissions.", cause });
-  }
-  if (!st.isFile()) throw new EspsyncError("FILE_UNREADABLE", `${where}: is a directory, not a file`, { hint: "Name the image file, or pass the directory as a build directory." });
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.readFile(file);
-  } catch (cause) {
-    throw new EspsyncError("FILE_UNREADABLE", `${where}: cannot read (${(cause as Error).message})`, { hint: "Check the file's permissions.", cause });
-  }
-  if (bytes.length === 0) throw new EspsyncError("FILE_EMPTY", `${where}: file is empty`, { hint: "Rebuild it; an empty image would only erase flash." });
-  return bytes;
+/** An image file's bytes; a directory is probably meant as a build directory. */
+function readImageFile(fs: ImageFs, file: string, where: string): Promise<Uint8Array> {
+  return readInputFile(fs, file, where, { directory: "Name the image file, or pass the directory as a build directory.", empty: "Rebuild it; an empty image would only erase flash." });
 }
 
 async function exists(fs: ImageFs, file: string): Promise<boolean> {
@@ -142,9 +125,10 @@ async function readBuildDir(fs: ImageFs, dir: string, chip: ImageChip | undefine
 async function readFlasherArgs(fs: ImageFs, file: string): Promise<{ files: LoadedFile[]; args: FlasherArgs }> {
   let text: string;
   try {
-    text = Buffer.from(await fs.readFile(file)).toString("utf8");
+    text = Buffer.from(await readInputFile(fs, file, file, { missing: "Build the project first (idf.py build).", empty: "Rebuild the project (idf.py build) to regenerate flasher_args.json." })).toString("utf8");
   } catch (cause) {
-    throw new EspsyncError("FLASHER_ARGS_INVALID", `${file}: cannot read (${(cause as Error).message})`, { hint: "Build the project first (idf.py build).", cause });
+    const e = cause as EspsyncError;
+    throw new EspsyncError("FLASHER_ARGS_INVALID", e.message, { ...(e.hint !== undefined && { hint: e.hint }), cause });
   }
   const args = parseFlasherArgs(text, file);
   const files: LoadedFile[] = [];
@@ -170,7 +154,7 @@ export async function readImageSet(input: ImageInput, fs: ImageFs = nodeImageFs)
   else if (input.buildDir !== undefined) ({ files, args } = await readBuildDir(fs, input.buildDir, input.chip));
   for (const [addrText, file] of input.pairs ?? []) files.push(await loadFile(fs, parseAddress(addrText, file), file));
   // ELF files (with or without an address), --bootloader and --partition-table.
-  const app = await readAppInputs(input, files, (file, role) => readInputFile(fs, file, `${file} (${role})`));
+  const app = await readAppInputs(input, files, (file, role) => readImageFile(fs, file, `${file} (${role})`));
   files = app.files;
   if (files.length === 0 && app.apps.length === 0) throw new EspsyncError("USAGE", "nothing to flash: no ADDR FILE pairs and no build directory", { hint: "Give ADDR FILE pairs, e.g. 0x10000 app.bin, or --build-dir." });
 

@@ -3,7 +3,7 @@
  * stable code, a message naming the file and the address, and a hint.
  */
 import { EspsyncError, hex32 } from "../errors.js";
-import { SECTOR_SIZE_BYTES, isAligned } from "../util/sectors.js";
+import { requireSectorAligned } from "../util/sector-alignment.js";
 import { CHIP_FACTS, PARTITION_TABLE_OFFSET, describeChipId } from "./chip-table.js";
 import { parseEspImage, type EspImageInfo } from "./esp-image.js";
 import type { ImageRegion, ImageSet } from "./image-set.js";
@@ -99,11 +99,7 @@ export function checkFlashRange(set: ImageSet, flashSizeBytes: number, sizeSourc
  */
 export function validateImageSet(set: ImageSet): void {
   for (const r of set.regions) {
-    if (!isAligned(r.addr, SECTOR_SIZE_BYTES)) {
-      throw new EspsyncError("ADDRESS_UNALIGNED", `${r.sourcePath} at ${hex32(r.addr)}: address is not a multiple of 4 KiB (0x1000)`, {
-        hint: `Flash is erased in 4 KiB sectors; use an address such as ${hex32(r.addr - (r.addr % SECTOR_SIZE_BYTES))}.`,
-      });
-    }
+    requireSectorAligned(r.addr, `${r.sourcePath}: address`);
   }
   for (let i = 1; i < set.regions.length; i++) {
     const a = set.regions[i - 1] as ImageRegion;

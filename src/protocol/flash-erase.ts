@@ -4,13 +4,13 @@
  * with the ROM an erase is a FLASH_BEGIN with no data blocks following; nothing else is written.
  */
 import { hex32 } from "../errors.js";
+import { requireSectorAligned } from "../util/sector-alignment.js";
 import { OP } from "./opcodes.js";
-import { secureDownloadModeError, unsupportedError, usageError } from "./protocol-errors.js";
+import { secureDownloadModeError, unsupportedError } from "./protocol-errors.js";
 import type { Session } from "./session.js";
 import { chipEraseTimeoutMs, eraseTimeoutMs } from "./timeouts.js";
 import { u32le } from "./words.js";
 
-const SECTOR = 0x1000;
 /** Block size announced in an erase-only FLASH_BEGIN; no block follows (§5.2 ROM block size). */
 const ROM_BLOCK_BYTES = 0x400;
 
@@ -24,9 +24,8 @@ async function romEraseByBegin(session: Session, addr: number, sizeBytes: number
 /** Erases `[addr, addr + sizeBytes)`; both 4 KiB aligned. */
 export async function flashEraseRegion(session: Session, addr: number, sizeBytes: number): Promise<void> {
   const what = `erase of ${hex32(addr)}..${hex32(addr + sizeBytes)}`;
-  if (addr % SECTOR !== 0 || sizeBytes % SECTOR !== 0) {
-    throw usageError("ADDRESS_UNALIGNED", `${what}: address and size must be multiples of 4 KiB`, "Round the region out to whole 0x1000 sectors.");
-  }
+  requireSectorAligned(addr, `${what}: address`);
+  requireSectorAligned(sizeBytes, `${what}: size`, "size");
   if (sizeBytes === 0) return;
   if (session.state.secureDownloadMode) throw secureDownloadModeError(what, "only writes are allowed; write 0xFF bytes instead");
   if (!session.state.stub) return romEraseByBegin(session, addr, sizeBytes, what);

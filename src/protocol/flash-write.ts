@@ -13,6 +13,7 @@
  */
 import { deflateSync } from "node:zlib";
 import { hex32, RomError } from "../errors.js";
+import { requireSectorAligned } from "../util/sector-alignment.js";
 import type { WriteOptions, WriteStats } from "./device.js";
 import { dataBlockLimit } from "./chip-port.js";
 import { inflatedBlockSizes } from "./inflated-sizes.js";
@@ -28,8 +29,6 @@ export const WRITE_BLOCK_BYTES = { stub: 0x4000, rom: 0x1000 } as const;
 
 /** Attempts per block when the chip reports a checksum error. */
 export const BLOCK_ATTEMPTS = 3;
-
-const SECTOR = 0x1000;
 
 /** One data packet to send. */
 interface Block {
@@ -80,9 +79,7 @@ async function splitBlocks(session: Session, addr: number, data: Uint8Array, com
 /** Writes `data` at `addr` (4 KiB aligned). See the module comment for the protocol details. */
 export async function flashWrite(session: Session, addr: number, input: Uint8Array, options: WriteOptions = {}): Promise<WriteStats> {
   const { link, state, timeouts } = session;
-  if (addr % SECTOR !== 0) {
-    throw usageError("ADDRESS_UNALIGNED", `write address ${hex32(addr)} is not 4 KiB aligned`, "Write at a multiple of 0x1000.");
-  }
+  requireSectorAligned(addr, "write address");
   if (input.length === 0) return { writtenBytes: 0, sentBytes: 0, compressed: false };
   // Hosts pad data to a 4-byte multiple (§5.2); the compressed stream must describe the same bytes.
   const data = padTo(input, 4);

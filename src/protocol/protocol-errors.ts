@@ -5,6 +5,7 @@
  * that every other file in `src/protocol` throws through here.
  */
 import { EspsyncError, RomError, WriteInterruptedError, hex32 } from "../errors.js";
+import { plural } from "../util/plural.js";
 import { opName } from "./opcodes.js";
 import { CHECKSUM_FAILURE, describeStatus } from "./status-table.js";
 import type { LinkLoss } from "./link-watch.js";
@@ -174,7 +175,7 @@ export function linkLostError(loss: LinkLoss, what: string): EspsyncError {
   if (loss.kind === "garbage") {
     return new EspsyncError(
       "CHIP_RESET",
-      `the chip stopped answering during ${what}: ${loss.bytes} bytes that are not loader replies arrived instead (a reset chip's boot log at another baud rate looks like this)`,
+      `the chip stopped answering during ${what}: ${plural(loss.bytes, "byte")} that ${loss.bytes === 1 ? "is" : "are"} not loader replies arrived instead (a reset chip's boot log at another baud rate looks like this)`,
       { hint: HINT.chipReset },
     );
   }
@@ -220,7 +221,7 @@ function connectError(ctx: ErrorContext, cause: unknown): EspsyncError {
     });
   }
   if (received.length > 0 && !boot) {
-    return new EspsyncError("NOT_AN_ESP", `the device answered ${received.length} bytes that are not ESP loader replies ("${text.slice(0, 32)}")`, {
+    return new EspsyncError("NOT_AN_ESP", `the device answered ${plural(received.length, "byte")} that ${received.length === 1 ? "is" : "are"} not ESP loader replies ("${text.slice(0, 32)}")`, {
       hint: HINT.notEsp,
       cause,
     });

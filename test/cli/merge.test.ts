@@ -157,7 +157,7 @@ describe("espsync merge with a generated build", () => {
     writeFileSync(data, new Uint8Array(0x1000).fill(5));
     const uf2 = await runCli(["merge", "-o", "m.uf2", "--format", "uf2", "0x100000", data], { cwd: dir });
     expect(uf2.code).toBe(2);
-    expect(errorLines(uf2.stderr)).toEqual({ first: "error[USAGE]: the chip is not known from the images: UF2 blocks carry the chip's family id", hint: "hint: name it with --chip, e.g. --chip esp32c3" });
+    expect(errorLines(uf2.stderr)).toEqual({ first: "error[USAGE]: the chip is not known from the images: UF2 blocks carry the chip's family id", hint: "hint: Name it with --chip, e.g. --chip esp32c3" });
     const withChip = await runCli(["merge", "-o", "m.uf2", "--format", "uf2", "--chip", "esp32h2", "0x100000", data], { cwd: dir });
     expect(withChip.code, withChip.stderr).toBe(0);
     expect(readUf2(readFileSync(path.join(dir, "m.uf2")))[0]?.familyId).toBe(0x332726f6); // esptool targets/esp32h2.py

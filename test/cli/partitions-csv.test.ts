@@ -72,7 +72,7 @@ describe("espsync partitions FILE.csv", () => {
     expect(result.code).toBe(2);
     const { first, hint } = errorLines(result.stderr);
     expect(first).toBe('error[PARTITION_TABLE_INVALID]: parts.csv:7:12: unknown subtype "fatt" for type data');
-    expect(hint).toMatch(/^hint: use ota, phy, nvs, .*fat, spiffs, littlefs/);
+    expect(hint).toMatch(/^hint: Use ota, phy, nvs, .*fat, spiffs, littlefs/);
     expect(ports.opened).toEqual([]);
   });
 

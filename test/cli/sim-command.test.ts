@@ -101,7 +101,7 @@ describe("espsync sim", () => {
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split("\n")).toEqual([
       "error[CHIP_UNKNOWN]: unknown chip 'esp32h4'",
-      "hint: use auto or one of esp32, esp32s2, esp32s3, esp32c2, esp32c3, esp32c6, esp32h2, esp32c5, esp32p4, esp32c61",
+      "hint: Use auto or one of esp32, esp32s2, esp32s3, esp32c2, esp32c3, esp32c6, esp32h2, esp32c5, esp32p4, esp32c61",
     ]);
   });
 

@@ -177,9 +177,14 @@ describe("write control and errors", () => {
     expect(isErrorCode(err, "USAGE")).toBe(true);
   });
 
-  it("rejects an unaligned write address", async () => {
+  it("rejects an unaligned write address and erase range in the words of every alignment check", async () => {
     const { device } = await setup("esp32c3");
-    expect(isErrorCode(await device.write(0x10010, new Uint8Array(16)).catch((e: unknown) => e), "ADDRESS_UNALIGNED")).toBe(true);
+    const write = await device.write(0x10010, new Uint8Array(16)).catch((e: unknown) => e);
+    expect(isErrorCode(write, "ADDRESS_UNALIGNED")).toBe(true);
+    expect(write).toMatchObject({ message: "write address 0x00010010 is not a multiple of 4 KiB (0x1000)", hint: "Flash is erased in 4 KiB sectors; use an address such as 0x00010000." });
+    const erase = await device.eraseRegion(0x10000, 0x800).catch((e: unknown) => e);
+    expect(isErrorCode(erase, "ADDRESS_UNALIGNED")).toBe(true);
+    expect(erase).toMatchObject({ message: "erase of 0x00010000..0x00010800: size 0x00000800 is not a multiple of 4 KiB (0x1000)", hint: "Flash is erased in 4 KiB sectors; use a size such as 0x00001000." });
   });
 });
 

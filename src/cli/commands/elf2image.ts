@@ -4,10 +4,11 @@
  * `elf2image` and espflash's `save-image` do. No port.
  */
 import { createHash } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { EspsyncError } from "../../errors.js";
-import { ELF_IMAGE_DEFAULTS } from "../../image/index.js";
+import { plural } from "../../util/plural.js";
+import { ELF_IMAGE_DEFAULTS, nodeInputFs, readInputFile } from "../../image/index.js";
 import type { CommandSpec } from "../command.js";
 import { hideUnusedConnectionOptions } from "../global-options.js";
 import { convertElfFile } from "../elf-convert.js";
@@ -67,13 +68,7 @@ export const elf2imageCommand: CommandSpec = {
   run: async (args, ctx) => {
     const file = String(args.elf);
     const output = typeof args.output === "string" ? args.output : defaultImageName(file);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path.resolve(ctx.io.cwd, file));
-    } catch (cause) {
-      const missing = (cause as NodeJS.ErrnoException).code === "ENOENT";
-      throw new EspsyncError(missing ? "FILE_NOT_FOUND" : "FILE_UNREADABLE", `${file}: ${missing ? "no such file" : `cannot read (${(cause as Error).message})`}`, { hint: "check the path; build the app first", cause });
-    }
+    const bytes = await readInputFile(nodeInputFs, path.resolve(ctx.io.cwd, file), file, { missing: "Check the path; build the app first.", directory: "Name the app's ELF file inside it." });
     const str = (key: string): string | undefined => (typeof args[key] === "string" ? (args[key] as string).toLowerCase() : undefined);
     const size = typeof args["flash-size"] === "string" ? (args["flash-size"] as string).toUpperCase() : undefined;
     const minRevFull = revision(args["min-rev-full"], "--min-rev-full");
@@ -88,12 +83,12 @@ export const elf2imageCommand: CommandSpec = {
     try {
       await writeFile(path.resolve(ctx.io.cwd, output), image.bytes);
     } catch (cause) {
-      throw new EspsyncError("FILE_UNWRITABLE", `${output}: cannot write the image (${(cause as Error).message})`, { hint: "check that the directory exists and is writable", cause });
+      throw new EspsyncError("FILE_UNWRITABLE", `${output}: cannot write the image (${(cause as Error).message})`, { hint: "Check that the directory exists and is writable", cause });
     }
     const out = new Output(ctx.io, ctx.globals);
     const flashSegments = image.segments.filter((s) => s.kind === "flash").length;
     out.result(
-      `${output}: ${formatBytes(image.bytes.length)} ${image.chip} image (chip from ${chipSource}), ${image.segments.length} segments (${flashSegments} flash-mapped), entry ${formatHex(image.entry, 8)}`,
+      `${output}: ${formatBytes(image.bytes.length)} ${image.chip} image (chip from ${chipSource}), ${plural(image.segments.length, "segment")} (${flashSegments} flash-mapped), entry ${formatHex(image.entry, 8)}`,
     );
     out.close();
     if (ctx.globals.json) {

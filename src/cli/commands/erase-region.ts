@@ -4,12 +4,14 @@
  * range is erased in 64 KiB steps so that Ctrl-C stops between two and can say what is erased.
  */
 import { EspsyncError, hex32 } from "../../errors.js";
+import { plural } from "../../util/plural.js";
+import { requireSectorAligned } from "../../util/sector-alignment.js";
 import { runBoardCommand, selectBoards } from "../boards.js";
 import { cacheFilePath, forgetErasedDigests } from "../cache-store.js";
 import type { CommandSpec } from "../command.js";
 import { runInSteps, type StepPosition } from "../flash-steps.js";
 import type { InterruptReporter } from "../render/interrupt-notices.js";
-import { parseFlashAddress, parseSize, requireInFlash, requireSectorAligned } from "../numbers.js";
+import { parseFlashAddress, parseSize, requireInFlash } from "../numbers.js";
 import { formatBytes, formatDuration } from "../render/format.js";
 import type { EraseJson } from "./erase.js";
 
@@ -28,7 +30,8 @@ export const eraseRegionCommand: CommandSpec = {
   run: async (args, ctx) => {
     const addr = parseFlashAddress(args.addr, "espsync erase-region");
     const sizeBytes = parseSize(args.size, "erase size");
-    requireSectorAligned(addr, sizeBytes, "espsync erase-region");
+    requireSectorAligned(addr, "espsync erase-region: address");
+    requireSectorAligned(sizeBytes, "espsync erase-region: size", "size");
     const urls = await selectBoards(ctx);
     const cacheFile = cacheFilePath(ctx.io.env);
     return runBoardCommand<EraseJson>(urls, ctx, "erase-region", "erased", async (board, out) => {
@@ -44,7 +47,7 @@ export const eraseRegionCommand: CommandSpec = {
         board.progress.bytes(label, step.end - addr, sizeBytes);
       });
       const durationMs = Date.now() - started;
-      out.say(`${board.prefix}Erased ${formatBytes(sizeBytes)} at ${hex32(addr)}..${hex32(addr + sizeBytes)} (${sizeBytes / 0x1000} sectors) in ${formatDuration(durationMs)}`);
+      out.say(`${board.prefix}Erased ${formatBytes(sizeBytes)} at ${hex32(addr)}..${hex32(addr + sizeBytes)} (${plural(sizeBytes / 0x1000, "sector")}) in ${formatDuration(durationMs)}`);
       return { result: { addr, sizeBytes, durationMs } };
     });
   },

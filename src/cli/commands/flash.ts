@@ -41,7 +41,7 @@ export const flashCommand: CommandSpec = {
   run: async (args, given) => {
     const monitor = args.monitor === true ? parseMonitorSettings(args) : undefined;
     if (monitor === undefined && (args.expect !== undefined || args.timeout !== undefined)) {
-      throw new EspsyncError("USAGE", "--expect and --timeout need --monitor with espsync flash", { hint: "add --monitor, e.g. --monitor --expect 'Hello world'" });
+      throw new EspsyncError("USAGE", "--expect and --timeout need --monitor with espsync flash", { hint: "Add --monitor, e.g. --monitor --expect 'Hello world'" });
     }
     const images = await loadImages(args, given.globals, given.io);
     // flasher_args.json's chip, before and after stand in for the built-in defaults.

@@ -4,7 +4,6 @@
  * Given an ELF file, it shows the image espsync makes from it (as `elf2image` writes and `flash`
  * writes it), and says so.
  */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { EspsyncError } from "../../errors.js";
 import {
@@ -14,8 +13,10 @@ import {
   describeChipId,
   isElf,
   looksLikePartitionTable,
+  nodeInputFs,
   parseAppDescription,
   parseBootloaderDescription,
+  readInputFile,
   parseEspImage,
   revisionRange,
   type AppDescription,
@@ -74,7 +75,7 @@ export const imageInfoCommand: CommandSpec = {
     if (offset === undefined) {
       const partitions = looksLikePartitionTable(bytes) ? "; it is a partition table: use espsync partitions" : "";
       throw new EspsyncError("IMAGE_INVALID", `${file} is not an ESP image (no 0xE9 magic byte at offset 0x0, 0x1000 or 0x2000)${partitions}`, {
-        hint: partitions ? `run espsync partitions ${file}` : "give an app or bootloader .bin or an app ELF file (not a data partition image)",
+        hint: partitions ? `Run espsync partitions ${file}` : "Give an app or bootloader .bin or an app ELF file (not a data partition image)",
       });
     }
     const data = bytes.subarray(offset);
@@ -89,7 +90,7 @@ export const imageInfoCommand: CommandSpec = {
     for (const line of describe(file, read.length, offset, image, chip === undefined ? undefined : describeChipId(image.ext?.chipId ?? -1), sizeName, freqName, app, boot, out, origin)) out.result(line);
     const failure = image.valid
       ? undefined
-      : new EspsyncError("IMAGE_INVALID", `${file}: not a valid ESP image: ${image.problems.join("; ")}`, { hint: "rebuild the image; it may be truncated or edited" });
+      : new EspsyncError("IMAGE_INVALID", `${file}: not a valid ESP image: ${image.problems.join("; ")}`, { hint: "Rebuild the image; it may be truncated or edited" });
     if (failure) out.stderr(renderError(failure, ctx.globals.debug));
     if (ctx.globals.json) {
       const doc: ImageInfoDocument = {
@@ -115,14 +116,8 @@ export const imageInfoCommand: CommandSpec = {
   },
 };
 
-async function readInput(target: string, shown: string): Promise<Uint8Array> {
-  try {
-    return await readFile(target);
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new EspsyncError("FILE_NOT_FOUND", `${shown}: no such file`, { hint: "check the path; build the project first if it is a build output", cause });
-    throw new EspsyncError("FILE_UNREADABLE", `${shown}: cannot read (${(cause as Error).message})`, { hint: "check that it is a readable file", cause });
-  }
+function readInput(target: string, shown: string): Promise<Uint8Array> {
+  return readInputFile(nodeInputFs, target, shown, { directory: "Name an image or ELF file inside it." });
 }
 
 /** `v0.3 to v0.99`, `v1.0 or newer`, or for an image older than the full fields `v3.0 or newer (legacy field)`. */

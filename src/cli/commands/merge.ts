@@ -40,7 +40,7 @@ function optionalString(args: Record<string, unknown>, key: string): string | un
 function parseChunkSize(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = /^(0x[0-9a-f]+|\d+)$/i.test(text.trim()) ? Number(text.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(value)) throw new EspsyncError("USAGE", `--chunk-size "${text}" is not a number`, { hint: "give the UF2 payload size in bytes, e.g. --chunk-size 256" });
+  if (!Number.isSafeInteger(value)) throw new EspsyncError("USAGE", `--chunk-size "${text}" is not a number`, { hint: "Give the UF2 payload size in bytes, e.g. --chunk-size 256" });
   return value;
 }
 
@@ -49,7 +49,7 @@ function completeForMerge(images: ImageSetWithElf): ImageSet {
   const pending = images.elfApps;
   if (pending === undefined) return images;
   if (pending.chip === undefined) {
-    throw new EspsyncError("USAGE", `the chip ${pending.apps.map((a) => a.path).join(", ")} is built for is not known`, { hint: "name it with --chip, e.g. --chip esp32c3" });
+    throw new EspsyncError("USAGE", `the chip ${pending.apps.map((a) => a.path).join(", ")} is built for is not known`, { hint: "Name it with --chip, e.g. --chip esp32c3" });
   }
   return completeElfApps(images, { chip: pending.chip.chip });
 }
@@ -77,7 +77,7 @@ export const mergeCommand: CommandSpec = {
       .option("md5-disable", { type: "boolean", default: false, describe: "uf2: leave out the per-block MD5 entry", group: "Merge:" }),
   run: async (args, ctx) => {
     const output = optionalString(args, "output");
-    if (output === undefined || output === "") throw new EspsyncError("USAGE", "no output file: espsync merge needs -o FILE", { hint: "e.g. espsync merge -o merged.bin --build build" });
+    if (output === undefined || output === "") throw new EspsyncError("USAGE", "no output file: espsync merge needs -o FILE", { hint: "For example: espsync merge -o merged.bin --build build" });
     const target = path.resolve(ctx.io.cwd, output);
     const format = (optionalString(args, "format") ?? "raw") as MergeFormat;
     const targetText = optionalString(args, "target-offset");
@@ -92,7 +92,7 @@ export const mergeCommand: CommandSpec = {
     await requireWritableFile(target, output);
     const loaded = await loadImages(args, ctx.globals, ctx.io);
     if (loaded.flashSettings.flashSize === "detect") {
-      throw new EspsyncError("USAGE", "--flash-size detect needs a chip to ask; a merged file is made without one", { hint: "give the flash size, e.g. --flash-size 4MB" });
+      throw new EspsyncError("USAGE", "--flash-size detect needs a chip to ask; a merged file is made without one", { hint: "Give the flash size, e.g. --flash-size 4MB" });
     }
     const merged = mergeImageSet(completeForMerge(loaded), options);
     await writeOutputFile(target, output, merged.data);

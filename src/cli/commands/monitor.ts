@@ -34,7 +34,7 @@ export const monitorCommand: CommandSpec = {
     try {
       const result = await monitorPort(port, settings, { signal: ctx.io.signal, out, reset: args.reset !== false });
       code = result.outcome === "stopped" && settings.expect ? EXIT.interrupted : EXIT.ok;
-      const error = code === EXIT.interrupted ? new EspsyncError("INTERRUPTED", `stopped before a line matched /${settings.expect?.source ?? ""}/`, { hint: "run it again and let it finish" }) : undefined;
+      const error = code === EXIT.interrupted ? new EspsyncError("INTERRUPTED", `stopped before a line matched /${settings.expect?.source ?? ""}/`, { hint: "Run it again and let it finish" }) : undefined;
       json = { port: url, chip: null, result: monitorToJson(result), ...(error && { error: errorToJson(error) }) };
     } catch (error) {
       if (!ctx.globals.json) throw error;

@@ -3,7 +3,6 @@
  * offset, size, flags — from a file (a binary table, an ESP-IDF CSV compiled as gen_esp32part.py
  * compiles it, or a merged image holding a table) or read from a board.
  */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { EspsyncError, hex32 } from "../../errors.js";
 import {
@@ -12,8 +11,10 @@ import {
   PARTITION_TABLE_OFFSET,
   isImageChip,
   looksLikePartitionTable,
+  nodeInputFs,
   parsePartitionTable,
   partitionTableFromFile,
+  readInputFile,
   type PartitionTable,
 } from "../../image/index.js";
 import { readOnlyWork } from "../board-activity.js";
@@ -54,7 +55,7 @@ export function partitionLines(table: PartitionTable): string[] {
 
 function invalidTable(where: string, table: PartitionTable): EspsyncError {
   return new EspsyncError("PARTITION_TABLE_INVALID", `${where}: the partition table is invalid: ${table.problems.join("; ")}`, {
-    hint: "regenerate it from its CSV (idf.py partition-table) and flash it again",
+    hint: "Regenerate it from its CSV (idf.py partition-table) and flash it again",
   });
 }
 
@@ -78,9 +79,9 @@ export const partitionsCommand: CommandSpec = {
     const offset = args.offset === undefined ? PARTITION_TABLE_OFFSET : parseFlashAddress(args.offset, "--offset");
     const fromChip = args["from-chip"] === true;
     if (fromChip === (typeof args.file === "string")) {
-      throw new EspsyncError("USAGE", fromChip ? "give a FILE or --from-chip, not both" : "no partition table given", { hint: "e.g. espsync partitions partition-table.bin, or espsync partitions --from-chip -p auto" });
+      throw new EspsyncError("USAGE", fromChip ? "give a FILE or --from-chip, not both" : "no partition table given", { hint: "For example: espsync partitions partition-table.bin, or espsync partitions --from-chip -p auto" });
     }
-    if (fromChip && args.output !== undefined) throw new EspsyncError("USAGE", "--output works with a FILE, not with --from-chip", { hint: "use espsync read 0x8000 0x1000 table.bin to save the table on the chip" });
+    if (fromChip && args.output !== undefined) throw new EspsyncError("USAGE", "--output works with a FILE, not with --from-chip", { hint: "Use espsync read 0x8000 0x1000 table.bin to save the table on the chip" });
     const out = new Output(ctx.io, ctx.globals);
     if (!fromChip) return fromFile(String(args.file), offset, typeof args.output === "string" ? args.output : undefined, ctx, out);
     const url = requireOneBoard("partitions --from-chip", await selectPorts(ctx.globals.ports, portFinder(ctx.io, ctx.globals)));
@@ -93,7 +94,7 @@ export const partitionsCommand: CommandSpec = {
         board.progress.clear();
         if (!looksLikePartitionTable(bytes)) {
           throw new EspsyncError("PARTITION_TABLE_INVALID", `no partition table at ${hex32(offset)} on the chip (first bytes ${formatHex(bytes[0] ?? 0, 2)} ${formatHex(bytes[1] ?? 0, 2)})`, {
-            hint: "flash a build first, or give --offset if the table is elsewhere",
+            hint: "Flash a build first, or give --offset if the table is elsewhere",
           });
         }
         const table = parsePartitionTable(bytes);
@@ -113,13 +114,7 @@ function isCsv(file: string, bytes: Uint8Array): boolean {
 }
 
 async function fromFile(file: string, offset: number, output: string | undefined, ctx: Parameters<CommandSpec["run"]>[1], out: Output): Promise<number> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path.resolve(ctx.io.cwd, file));
-  } catch (cause) {
-    const missing = (cause as NodeJS.ErrnoException).code === "ENOENT";
-    throw new EspsyncError(missing ? "FILE_NOT_FOUND" : "FILE_UNREADABLE", `${file}: ${missing ? "no such file" : `cannot read (${(cause as Error).message})`}`, { hint: "check the path", cause });
-  }
+  let bytes = await readInputFile(nodeInputFs, path.resolve(ctx.io.cwd, file), file, { directory: "Name the partition table file inside it (ESP-IDF: build/partition_table/partition-table.bin)." });
   if (output !== undefined) await requireWritableFile(path.resolve(ctx.io.cwd, output), output);
   const csv = isCsv(file, bytes);
   let at: number | undefined = 0;
@@ -134,7 +129,7 @@ async function fromFile(file: string, offset: number, output: string | undefined
   }
   if (at === undefined) {
     throw new EspsyncError("PARTITION_TABLE_INVALID", `${file} holds no partition table (no AA 50 entry at its start or at the table offset of a merged image)`, {
-      hint: "give build/partition_table/partition-table.bin, its partitions.csv, or a merged image",
+      hint: "Give build/partition_table/partition-table.bin, its partitions.csv, or a merged image",
     });
   }
   const tableBytes = bytes.subarray(at, at + PARTITION_TABLE_MAX_BYTES);

@@ -38,7 +38,7 @@ export const serveCommand: CommandSpec = {
   run: async (args, ctx) => {
     if (typeof args.listen !== "string" || args.listen === "") {
       throw new EspsyncError("USAGE", "espsync serve needs --listen HOST:PORT", {
-        hint: "e.g. espsync serve --listen 0.0.0.0:4000 (boards on 4000, 4001, …; 127.0.0.1 to stay on this machine)",
+        hint: "For example: espsync serve --listen 0.0.0.0:4000 (boards on 4000, 4001, …; 127.0.0.1 to stay on this machine)",
       });
     }
     const listen = parseListenAddress(args.listen);

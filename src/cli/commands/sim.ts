@@ -44,7 +44,7 @@ export const simCommand: CommandSpec = {
   run: async (args, ctx) => {
     if (args.listen === undefined && args.rfc2217 === undefined && args.pty !== true) {
       throw new EspsyncError("USAGE", "espsync sim needs at least one of --listen, --rfc2217 or --pty", {
-        hint: "e.g. espsync sim --chip esp32 --listen 127.0.0.1:5555",
+        hint: "For example: espsync sim --chip esp32 --listen 127.0.0.1:5555",
       });
     }
     const chipName = ctx.globals.chip === "auto" ? "esp32" : ctx.globals.chip;

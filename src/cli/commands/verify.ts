@@ -5,6 +5,7 @@
 import { verify, type VerifyResult } from "../../engine/index.js";
 import { EspsyncError, hex32 } from "../../errors.js";
 import { readOnlyWork } from "../board-activity.js";
+import { plural } from "../../util/plural.js";
 import { runBoardCommand, selectBoards } from "../boards.js";
 import { withBuildDefaults } from "../build-defaults.js";
 import type { CommandSpec } from "../command.js";
@@ -54,13 +55,13 @@ export const verifyCommand: CommandSpec = {
         }
         const listed = r.differingSectorAddrs.slice(0, LISTED_SECTORS).map(hex32).join(", ");
         const more = r.differingSectorAddrs.length > LISTED_SECTORS ? `, … ${r.differingSectorAddrs.length - LISTED_SECTORS} more` : "";
-        out.result(`${board.prefix}${name}: ${out.paint("differs", "red")} in ${r.differingSectorAddrs.length} of ${Math.ceil(r.sizeBytes / 0x1000)} sectors: ${listed}${more}`);
+        out.result(`${board.prefix}${name}: ${out.paint("differs", "red")} in ${r.differingSectorAddrs.length} of ${plural(Math.ceil(r.sizeBytes / 0x1000), "sector")}: ${listed}${more}`);
       }
       if (result.ok) return { result };
       const bad = result.regions.filter((r) => !r.match);
       const sectors = bad.reduce((n, r) => n + r.differingSectorAddrs.length, 0);
-      const failure = new EspsyncError("VERIFY_MISMATCH", `${bad.length} region(s) differ from the images (${sectors} sectors): ${bad.map((r) => regionName(r.sourcePath, r.addr)).join(", ")}`, {
-        hint: "run espsync flash with the same images to write the differing sectors",
+      const failure = new EspsyncError("VERIFY_MISMATCH", `${plural(bad.length, "region")} ${bad.length === 1 ? "differs" : "differ"} from the images (${plural(sectors, "sector")}): ${bad.map((r) => regionName(r.sourcePath, r.addr)).join(", ")}`, {
+        hint: "Run espsync flash with the same images to write the differing sectors",
       });
       return { result, failure };
     });

@@ -40,7 +40,7 @@ export function monitorFlashedBoards(outcomes: readonly BoardOutcome<unknown>[],
         const result = await monitorPort(outcome.port, settings, { signal: options.signal, out: options.out, reset: true, prefix });
         // Ctrl-C while waiting for an expected line is an interruption, not a pass.
         if (result.outcome === "stopped" && settings.expect) {
-          const error = new EspsyncError("INTERRUPTED", `${outcome.url}: stopped before a line matched /${settings.expect.source}/`, { hint: "run it again and let it finish" });
+          const error = new EspsyncError("INTERRUPTED", `${outcome.url}: stopped before a line matched /${settings.expect.source}/`, { hint: "Run it again and let it finish" });
           return { json: monitorToJson(result), error, exitCode: EXIT.interrupted };
         }
         return { json: monitorToJson(result), exitCode: EXIT.ok };

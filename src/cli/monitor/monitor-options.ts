@@ -31,7 +31,7 @@ export function withMonitorOptions(y: Argv): Argv {
 export function parseMonitorSettings(args: Record<string, unknown>): MonitorSettings {
   const baud = Number(args["monitor-baud"] ?? DEFAULT_MONITOR_BAUD);
   if (!(SUPPORTED_BAUDS as readonly number[]).includes(baud)) {
-    throw new EspsyncError("BAUD_INVALID", `unsupported --monitor-baud ${String(args["monitor-baud"])}`, { hint: `use one of ${SUPPORTED_BAUDS.join(", ")} (firmware usually prints at 115200)` });
+    throw new EspsyncError("BAUD_INVALID", `unsupported --monitor-baud ${String(args["monitor-baud"])}`, { hint: `Use one of ${SUPPORTED_BAUDS.join(", ")} (firmware usually prints at 115200)` });
   }
   let expect: RegExp | undefined;
   if (typeof args.expect === "string") {
@@ -39,7 +39,7 @@ export function parseMonitorSettings(args: Record<string, unknown>): MonitorSett
       expect = new RegExp(args.expect);
     } catch (cause) {
       throw new EspsyncError("USAGE", `--expect ${JSON.stringify(args.expect)} is not a valid regular expression: ${(cause as Error).message}`, {
-        hint: "quote the pattern for your shell, e.g. --expect 'Hello world!'",
+        hint: "Quote the pattern for your shell, e.g. --expect 'Hello world!'",
         cause,
       });
     }
@@ -48,7 +48,7 @@ export function parseMonitorSettings(args: Record<string, unknown>): MonitorSett
   if (args.timeout !== undefined) {
     const s = Number(args.timeout);
     if (!Number.isFinite(s) || s <= 0) {
-      throw new EspsyncError("USAGE", `--timeout ${String(args.timeout)} is not a positive number of seconds`, { hint: "e.g. --timeout 20" });
+      throw new EspsyncError("USAGE", `--timeout ${String(args.timeout)} is not a positive number of seconds`, { hint: "For example: --timeout 20" });
     }
     timeoutMs = Math.round(s * 1000);
   } else if (expect !== undefined) timeoutMs = DEFAULT_EXPECT_TIMEOUT_S * 1000;

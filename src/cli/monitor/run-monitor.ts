@@ -56,7 +56,7 @@ export async function runMonitor(options: MonitorOptions): Promise<MonitorResult
           options.onLine(line);
           if (verdict.kind === "panic") {
             finish(new EspsyncError("MONITOR_PANIC", `the firmware crashed: ${line.trim()}`, {
-              hint: "decode the backtrace with the ELF of this build (idf.py monitor or addr2line) and fix the crash",
+              hint: "Decode the backtrace with the ELF of this build (idf.py monitor or addr2line) and fix the crash",
             }));
             return;
           }
@@ -72,7 +72,7 @@ export async function runMonitor(options: MonitorOptions): Promise<MonitorResult
     cleanups.push(
       options.port.onClose((error) =>
         finish(new EspsyncError("PORT_CLOSED", `the port ${options.port.info.path} closed while monitoring`, {
-          hint: "check the cable and that no other program took the port",
+          hint: "Check the cable and that no other program took the port",
           ...(error ? { cause: error } : {}),
         })),
       ),
@@ -84,7 +84,7 @@ export async function runMonitor(options: MonitorOptions): Promise<MonitorResult
       const timer = setTimeout(() => {
         if (options.expect) {
           finish(new EspsyncError("MONITOR_TIMEOUT", `no line matched /${options.expect.source}/ within ${options.timeoutMs! / 1000} s`, {
-            hint: "check that the firmware prints the expected line, or raise --timeout",
+            hint: "Check that the firmware prints the expected line, or raise --timeout",
           }));
         } else finish({ outcome: "timeout-without-expect", elapsedMs: elapsed() });
       }, options.timeoutMs);

@@ -6,6 +6,7 @@
  */
 import { PORT_FORMS, portKind, resolveAutoPort, type SerialPortListing } from "../../../adapters/index.js";
 import { EspsyncError } from "../../errors.js";
+import { plural } from "../../util/plural.js";
 
 /** How ports are found and identified (the io hooks in tests, the adapters otherwise). */
 export interface PortFinder {
@@ -35,15 +36,15 @@ export function parsePortSpec(text: string): PortSpec {
   if (value === "auto") return { kind: "auto" };
   if (value.startsWith("serial:")) {
     const serialNumber = value.slice("serial:".length);
-    if (serialNumber === "") throw new EspsyncError("USAGE", "--port serial: needs a USB serial number", { hint: "run `espsync ports` to see the serial numbers, e.g. --port serial:0001" });
+    if (serialNumber === "") throw new EspsyncError("USAGE", "--port serial: needs a USB serial number", { hint: "Run `espsync ports` to see the serial numbers, e.g. --port serial:0001" });
     return { kind: "serial", serialNumber };
   }
   if (value.startsWith("mac:")) {
     const mac = normaliseMac(value.slice("mac:".length));
-    if (mac === undefined) throw new EspsyncError("USAGE", `--port ${value}: not a MAC address`, { hint: "write six hex pairs, e.g. --port mac:24:0a:c4:12:34:56 (espsync info prints it)" });
+    if (mac === undefined) throw new EspsyncError("USAGE", `--port ${value}: not a MAC address`, { hint: "Write six hex pairs, e.g. --port mac:24:0a:c4:12:34:56 (espsync info prints it)" });
     return { kind: "mac", mac };
   }
-  if (portKind(value) === undefined) throw new EspsyncError("USAGE", `unknown port ${JSON.stringify(value)}`, { hint: `use ${PORT_FORMS}, auto, serial:<usb-serial> or mac:<mac>` });
+  if (portKind(value) === undefined) throw new EspsyncError("USAGE", `unknown port ${JSON.stringify(value)}`, { hint: `Use ${PORT_FORMS}, auto, serial:<usb-serial> or mac:<mac>` });
   return { kind: "url", url: value };
 }
 
@@ -74,7 +75,7 @@ export async function selectPorts(texts: readonly string[], finder: PortFinder):
   }
   const seen = new Set<string>();
   for (const url of urls) {
-    if (seen.has(url)) throw new EspsyncError("USAGE", `port ${url} is named twice`, { hint: "name each board once; auto, serial: and mac: may pick a port you also named" });
+    if (seen.has(url)) throw new EspsyncError("USAGE", `port ${url} is named twice`, { hint: "Name each board once; auto, serial: and mac: may pick a port you also named" });
     seen.add(url);
   }
   return urls;
@@ -87,11 +88,11 @@ function bySerial(ports: readonly SerialPortListing[], serialNumber: string): Se
   if (matches.length === 0) {
     const known = ports.flatMap((p) => (p.serialNumber === undefined ? [] : [`${p.path} (${p.serialNumber})`]));
     throw new EspsyncError("PORT_NOT_FOUND", `no serial port has the USB serial number ${serialNumber}${known.length ? `; found ${known.join(", ")}` : ""}`, {
-      hint: "run `espsync ports` to see the ports and their serial numbers",
+      hint: "Run `espsync ports` to see the ports and their serial numbers",
     });
   }
   throw new EspsyncError("PORT_AMBIGUOUS", `${matches.length} ports have the USB serial number ${serialNumber}: ${matches.map((p) => p.path).join(", ")}`, {
-    hint: "name the port by path instead",
+    hint: "Name the port by path instead",
   });
 }
 
@@ -108,7 +109,7 @@ async function byMac(ports: readonly SerialPortListing[], mac: string, finder: P
       seen.push(`${candidate.path}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  throw new EspsyncError("PORT_NOT_FOUND", `no board with MAC ${mac} among ${candidates.length} candidate port(s)${seen.length ? ` (${seen.join("; ")})` : ""}`, {
-    hint: "check the MAC (espsync info prints it) and that the board is connected",
+  throw new EspsyncError("PORT_NOT_FOUND", `no board with MAC ${mac} among ${plural(candidates.length, "candidate port")}${seen.length ? ` (${seen.join("; ")})` : ""}`, {
+    hint: "Check the MAC (espsync info prints it) and that the board is connected",
   });
 }

@@ -6,29 +6,25 @@
 import type { FlashEvent, FlashResult, RegionResult } from "../../engine/index.js";
 import type { RegionPlan } from "../../plan/index.js";
 import { hex32 } from "../../errors.js";
+import { plural } from "../../util/plural.js";
 import { FlashTracker } from "./flash-tracker.js";
 import { formatBytes, formatDuration, formatRate } from "./format.js";
 import type { InterruptReporter } from "./interrupt-notices.js";
 import type { Output } from "./output.js";
 import type { ProgressView } from "./progress-view.js";
 
-/** `1 sector`, `31 sectors`. */
-export function sectors(n: number): string {
-  return `${n} sector${n === 1 ? "" : "s"}`;
-}
-
 /** What the region is in one word: `skipped`, `3 of 31 sectors written`, `full`. */
 export function regionOutcomeText(r: Pick<RegionResult, "outcome" | "sectorsWritten" | "sectorsErasedOnly" | "sectorsTotal">): string {
   if (r.outcome === "skip") return "skipped";
   if (r.outcome === "full") return "full";
   const erased = r.sectorsErasedOnly > 0 ? `, ${r.sectorsErasedOnly} erased` : "";
-  return `${r.sectorsWritten} of ${r.sectorsTotal} sectors written${erased}`;
+  return `${r.sectorsWritten} of ${plural(r.sectorsTotal, "sector")} written${erased}`;
 }
 
 /** One line per finished region. */
 export function regionLine(r: RegionResult, name: string): string {
   const head = `${name}: ${regionOutcomeText(r)}`;
-  if (r.outcome === "skip") return `${head} (${sectors(r.sectorsTotal)} unchanged${r.verifiedMd5 ? ", digest verified" : ""})`;
+  if (r.outcome === "skip") return `${head} (${plural(r.sectorsTotal, "sector")} unchanged${r.verifiedMd5 ? ", digest verified" : ""})`;
   const verified = r.verifiedMd5 ? ", verified" : "";
   return `${head}, ${formatBytes(r.writtenBytes)} in ${formatDuration(r.durationMs)} (${formatRate(r.writtenBytes, r.durationMs)})${verified}`;
 }
@@ -37,18 +33,18 @@ export function regionLine(r: RegionResult, name: string): string {
 export function totalsLine(result: FlashResult): string {
   const t = result.totals;
   const sent = t.sentBytes !== t.writtenBytes ? ` (${formatBytes(t.sentBytes)} sent)` : "";
-  const rewrites = t.rewrites > 0 ? `, ${t.rewrites} run(s) rewritten after a failed verify` : "";
-  if (t.writtenBytes === 0 && t.erasedBytes === 0) return `Nothing to write: the flash already holds the images (${t.digestQueries} digests, ${formatDuration(t.durationMs)})`;
-  return `Wrote ${formatBytes(t.writtenBytes)}${sent} in ${formatDuration(t.durationMs)} (${formatRate(t.writtenBytes, t.durationMs)}), ${t.digestQueries} digests${rewrites}`;
+  const rewrites = t.rewrites > 0 ? `, ${plural(t.rewrites, "run")} rewritten after a failed verify` : "";
+  if (t.writtenBytes === 0 && t.erasedBytes === 0) return `Nothing to write: the flash already holds the images (${plural(t.digestQueries, "digest")}, ${formatDuration(t.durationMs)})`;
+  return `Wrote ${formatBytes(t.writtenBytes)}${sent} in ${formatDuration(t.durationMs)} (${formatRate(t.writtenBytes, t.durationMs)}), ${plural(t.digestQueries, "digest")}${rewrites}`;
 }
 
 /** What a dry run would do with one region. */
 export function planLine(plan: RegionPlan, name: string): string {
   const total = Math.ceil(plan.sizeBytes / 0x1000);
-  if (plan.outcome === "skip") return `${name}: would skip (${sectors(total)} unchanged)`;
-  if (plan.outcome === "full") return `${name}: would write all ${sectors(total)}`;
+  if (plan.outcome === "skip") return `${name}: would skip (${plural(total, "sector")} unchanged)`;
+  if (plan.outcome === "full") return `${name}: would write all ${plural(total, "sector")}`;
   const runs = plan.runs.map((r) => `${r.action} ${hex32(r.addr)}+${r.sizeBytes / 0x1000}`).join(", ");
-  return `${name}: would write ${plan.differingSectors.length + plan.unknownSectors.length} of ${sectors(total)} (${runs})`;
+  return `${name}: would write ${plan.differingSectors.length + plan.unknownSectors.length} of ${plural(total, "sector")} (${runs})`;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { FlashEvent, RegionResult } from "../../engine/index.js";
 import { hex32 } from "../../errors.js";
+import { plural } from "../../util/plural.js";
 import type { FlashPlan } from "../../plan/index.js";
 
 /** Where one region stands. */
@@ -88,7 +89,7 @@ export class FlashTracker {
         return `verifying ${name} by the chip's digest`;
     }
     if (this.plan === undefined) {
-      const digests = this.probe === undefined ? "" : ` (${this.probe.done} of ${this.probe.total} digests)`;
+      const digests = this.probe === undefined ? "" : ` (${this.probe.done} of ${plural(this.probe.total, "digest")})`;
       return `comparing the flash with the images by digest${digests}; nothing written yet`;
     }
     const next = this.regions.findIndex((r) => r.kind === "pending");
