@@ -11,7 +11,11 @@ export class FlashProgress {
   writtenBytes = 0;
   /** Regions finished (written or skipped and verified), as `file at 0x…`. */
   readonly finished: string[] = [];
-  /** The region being written and the end of what the chip has acknowledged in it. */
+  /**
+   * The region being written and how far it is complete: everything before `doneUpTo` is final
+   * (written and acknowledged, or proven equal by digest and skipped). Messages say "complete up
+   * to", not "written up to": before the first acknowledged block it is where the first run starts.
+   */
   current: { label: string; doneUpTo: number } | undefined;
   /**
    * What may have changed the flash before any byte was acknowledged: `chip` once the whole-chip
@@ -31,7 +35,7 @@ export function regionLabel(sourcePath: string, addr: number): string {
 function progressSummary(progress: FlashProgress): string[] {
   const parts: string[] = progress.writtenBytes === 0 ? [] : [`wrote ${progress.writtenBytes} of ${progress.plannedBytes} planned bytes`];
   if (progress.finished.length > 0) parts.push(`finished: ${progress.finished.join(", ")}`);
-  if (progress.current !== undefined) parts.push(`stopped in ${progress.current.label}, written up to ${hex32(progress.current.doneUpTo)}`);
+  if (progress.current !== undefined) parts.push(`stopped in ${progress.current.label}, complete up to ${hex32(progress.current.doneUpTo)}`);
   return parts;
 }
 

@@ -63,7 +63,7 @@ function interrupted(flashFile: string, delayMs: number, twice: boolean): Promis
   return new Promise((resolve) => child.on("close", (exit) => resolve({ exit, stderr })));
 }
 
-const IN_FLIGHT = /^Stopping after what is in flight \(Ctrl-C again quits at once\):\n {2}writing b\.bin at 0x00200000: written up to (0x[0-9a-f]{8}), the block at \1 in flight$/m;
+const IN_FLIGHT = /^Stopping after what is in flight \(Ctrl-C again quits at once\):\n {2}writing b\.bin at 0x00200000: complete up to (0x[0-9a-f]{8}), the block at \1 in flight$/m;
 
 describe.skipIf(!existsSync(BIN))("Ctrl-C during espsync flash (needs `npm run build`)", () => {
   it("the first says at once where it stops; the flash stops at the block boundary after it", async () => {
@@ -71,7 +71,7 @@ describe.skipIf(!existsSync(BIN))("Ctrl-C during espsync flash (needs `npm run b
     expect(run.exit, run.stderr).toBe(130);
     const notice = IN_FLIGHT.exec(run.stderr);
     expect(notice, run.stderr).not.toBeNull();
-    const stopped = /^error\[INTERRUPTED\]: .*stopped in b\.bin at 0x00200000, written up to (0x[0-9a-f]{8})/m.exec(run.stderr);
+    const stopped = /^error\[INTERRUPTED\]: .*stopped in b\.bin at 0x00200000, complete up to (0x[0-9a-f]{8})/m.exec(run.stderr);
     expect(stopped, run.stderr).not.toBeNull();
     // Said while the block was in flight: the stop came after it, further on.
     expect(run.stderr.indexOf(notice![0])).toBeLessThan(run.stderr.indexOf(stopped![0]));

@@ -52,11 +52,11 @@ describe("INTERRUPTED messages", () => {
 
   it("a stop in a write run before its first block: parts may be erased, the same command finishes the job", async () => {
     const err = await interrupted((e) => e.type === "write" && e.doneBytes === 0);
-    expect(err.message).toBe(`flash interrupted: stopped in data0.bin at 0x00020000, written up to 0x00020000; nothing was written yet, but parts of the flash may already be erased. ${FINISH}`);
+    expect(err.message).toBe(`flash interrupted: stopped in data0.bin at 0x00020000, complete up to 0x00020000; nothing was written yet, but parts of the flash may already be erased. ${FINISH}`);
   });
 
   it("a stop after some blocks: part of the new images, the same command finishes the job", async () => {
     const err = await interrupted((e) => e.type === "write" && (e.doneBytes ?? 0) >= 0x4000);
-    expect(err.message).toBe(`flash interrupted: wrote 16384 of 32768 planned bytes; stopped in data0.bin at 0x00020000, written up to 0x00024000; the flash now holds part of the new images. ${FINISH}`);
+    expect(err.message).toBe(`flash interrupted: wrote 16384 of 32768 planned bytes; stopped in data0.bin at 0x00020000, complete up to 0x00024000; the flash now holds part of the new images. ${FINISH}`);
   });
 });

@@ -66,7 +66,7 @@ describe.skipIf(!existsSync(BIN))("interrupting a real espsync process (needs `n
 
     const first = await flashChild(flashFile, signal);
     expect(first.exit, first.stderr).toBe(130);
-    expect(first.stderr).toMatch(/^error\[INTERRUPTED\]: flash interrupted: wrote \d+ of 524288 planned bytes; stopped in data\.bin at 0x00100000, written up to 0x001[0-9a-f]{5}; the flash now holds part of the new images\. Running the same command again finishes the job, writing only what is left$/m);
+    expect(first.stderr).toMatch(/^error\[INTERRUPTED\]: flash interrupted: wrote \d+ of 524288 planned bytes; stopped in data\.bin at 0x00100000, complete up to 0x001[0-9a-f]{5}; the flash now holds part of the new images\. Running the same command again finishes the job, writing only what is left$/m);
     expect(first.stderr).toMatch(/^hint: Run the same command again/m);
     const mid = new Uint8Array(readFileSync(flashFile));
     const region = (f: Uint8Array): Uint8Array => f.subarray(ADDR, ADDR + IMAGE_BYTES);

@@ -69,7 +69,7 @@ export class FlashTracker {
   }
 
   /**
-   * What is in flight, for the first Ctrl-C: `writing app.bin at 0x00010000: written up to
+   * What is in flight, for the first Ctrl-C: `writing app.bin at 0x00010000: complete up to
    * 0x00024000, the block at 0x00024000 in flight`. Undefined once the flash is finished.
    */
   inFlight(): string | undefined {
@@ -81,7 +81,7 @@ export class FlashTracker {
     switch (state?.kind) {
       case "writing": {
         const block = state.runEnd === undefined || state.doneUpTo < state.runEnd ? `, the block at ${hex32(state.doneUpTo)} in flight` : "";
-        return `writing ${name}: written up to ${hex32(state.doneUpTo)}${block}`;
+        return `writing ${name}: complete up to ${hex32(state.doneUpTo)}${block}`;
       }
       case "erasing":
         return `erasing ${hex32(state.addr)}..${hex32(state.addr + state.sizeBytes)} in ${name}`;

@@ -52,7 +52,7 @@ describe.skipIf(!existsSync(BIN) || !HAS_SCRIPT)("Ctrl-C typed on a terminal dur
     const expected = [
       /^a\.bin at 0x00100000: full, 16\.0 KiB in .*, verified$/,
       /^Stopping after what is in flight \(Ctrl-C again quits at once\):$/,
-      /^ {2}writing b\.bin at 0x00200000: written up to 0x[0-9a-f]{8}, the block at 0x[0-9a-f]{8} in flight$/,
+      /^ {2}writing b\.bin at 0x00200000: complete up to 0x[0-9a-f]{8}, the block at 0x[0-9a-f]{8} in flight$/,
       /^Quit at once \(second Ctrl-C\)\. State of the flash:$/,
       /^ {2}a\.bin at 0x00100000: complete, verified$/,
       /^ {2}b\.bin at 0x00200000: partly written: new up to 0x[0-9a-f]{8}, after that parts may be erased or half-written$/,

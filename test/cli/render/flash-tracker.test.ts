@@ -53,14 +53,14 @@ describe("FlashTracker", () => {
     tracker.onEvent({ type: "plan", plan: SELECTIVE });
     tracker.onEvent({ type: "region-done", region: 0, result: resultOf("skip") });
     tracker.onEvent({ type: "write", region: 1, addr: 0x11000, doneBytes: 0, totalBytes: 0x6000 });
-    expect(tracker.inFlight()).toBe("writing app.bin at 0x00010000: written up to 0x00011000, the block at 0x00011000 in flight");
+    expect(tracker.inFlight()).toBe("writing app.bin at 0x00010000: complete up to 0x00011000, the block at 0x00011000 in flight");
     tracker.onEvent({ type: "write", region: 1, addr: 0x11000, doneBytes: 0x2000, totalBytes: 0x6000 });
     tracker.onEvent({ type: "erase", region: 1, addr: 0x14000, sizeBytes: 0x1000 });
     expect(tracker.inFlight()).toBe("erasing 0x00014000..0x00015000 in app.bin at 0x00010000");
     // The next run starts with the bytes of the region written so far; its first block comes back.
     tracker.onEvent({ type: "write", region: 1, addr: 0x18000, doneBytes: 0x2000, totalBytes: 0x6000 });
     tracker.onEvent({ type: "write", region: 1, addr: 0x18000, doneBytes: 0x3000, totalBytes: 0x6000 });
-    expect(tracker.inFlight()).toBe("writing app.bin at 0x00010000: written up to 0x00019000, the block at 0x00019000 in flight");
+    expect(tracker.inFlight()).toBe("writing app.bin at 0x00010000: complete up to 0x00019000, the block at 0x00019000 in flight");
     expect(tracker.flashState()).toEqual([
       "boot.bin at 0x00000000: complete (it already matched)",
       "app.bin at 0x00010000: partly written: new up to 0x00019000, after that parts may be erased or half-written",
@@ -68,12 +68,12 @@ describe("FlashTracker", () => {
     ]);
     // Every block acknowledged: the digest is what is in flight.
     tracker.onEvent({ type: "write", region: 1, addr: 0x18000, doneBytes: 0x6000, totalBytes: 0x6000 });
-    expect(tracker.inFlight()).toBe("writing app.bin at 0x00010000: written up to 0x0001c000");
+    expect(tracker.inFlight()).toBe("writing app.bin at 0x00010000: complete up to 0x0001c000");
     tracker.onEvent({ type: "verify", region: 1, addr: 0x18000, sizeBytes: 0x4000, ok: false });
     expect(tracker.inFlight()).toBe("verifying app.bin at 0x00010000 by the chip's digest");
     // The rewrite of the run that failed starts again at its address.
     tracker.onEvent({ type: "write", region: 1, addr: 0x18000, doneBytes: 0x6000, totalBytes: 0x6000 });
-    expect(tracker.inFlight()).toBe("writing app.bin at 0x00010000: written up to 0x00018000, the block at 0x00018000 in flight");
+    expect(tracker.inFlight()).toBe("writing app.bin at 0x00010000: complete up to 0x00018000, the block at 0x00018000 in flight");
     tracker.onEvent({ type: "region-done", region: 1, result: resultOf("selective") });
     tracker.onEvent({ type: "region-done", region: 2, result: resultOf("full") });
     expect(tracker.inFlight()).toBeUndefined();
@@ -107,7 +107,7 @@ describe("FlashTracker", () => {
       { prefix: "[a] ", reporter: busy },
       { prefix: "[b] ", reporter: done },
     ];
-    expect(stopNotice(boards)).toBe("Stopping after what is in flight (Ctrl-C again quits at once):\n  [a] writing app.bin at 0x00010000: written up to 0x00011000, the block at 0x00011000 in flight");
+    expect(stopNotice(boards)).toBe("Stopping after what is in flight (Ctrl-C again quits at once):\n  [a] writing app.bin at 0x00010000: complete up to 0x00011000, the block at 0x00011000 in flight");
     expect(quitNotice(boards)).toBe(
       [
         "Quit at once (second Ctrl-C). State of the flash:",
