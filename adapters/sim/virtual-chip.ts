@@ -18,17 +18,16 @@ import { opName, PROTO } from "./protocol-constants.js";
 import { RegisterFile } from "./registers.js";
 import { ResetLines } from "./reset-lines.js";
 import { RomLoader } from "./rom-loader.js";
+import { RtcWatchdog } from "./rtc-watchdog.js";
 import { SlipDecoder, slipEncode } from "./slip.js";
 import { StubLoader } from "./stub-loader.js";
 import { StubReceiver } from "./stub-receiver.js";
 import { resolveTimingProfile, VirtualClock } from "./timing.js";
+import { UartOutput } from "./uart-output.js";
 import { resolvePortKind, usbFacts, usbOtgBlockError, type SimPortKind } from "./usb-ports.js";
 
 export { ROM_BAUD } from "./boot.js";
 export { STRAP_SETTLE_MS } from "./reset-lines.js";
-
-/** The RTC slow clock (the internal ~136 kHz RC oscillator), in cycles per millisecond. */
-const RTC_SLOW_CLOCK_CYCLES_PER_MS = 136;
 
 /**
  * Receive FIFO of the UART the ROM loader polls (128 bytes on every ESP32-family chip, per the
@@ -73,12 +72,8 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   private readonly clock: VirtualClock | undefined;
   private readonly flashFile: FlashFile | undefined;
   private readonly encryptionKey: Uint8Array;
-  private readonly listeners = new Set<(data: Uint8Array) => void>();
   private readonly disconnectListeners = new Set<(reason: Error) => void>();
-  private outbox: { data: Uint8Array; arrivalS: number }[] = [];
-  private flushScheduled = false;
-  /** Real-time hold of the output of the request being handled (`dataReplyDelayMs`). */
-  private flushDelayMs = 0;
+  private readonly output: UartOutput;
   private readonly reset: ResetLines;
   private hostBaud: number | undefined;
   private uartBaud = ROM_BAUD;
@@ -87,8 +82,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   private bgS = 0;
   private startS = 0;
   private counts = { resets: 0, framesFromHost: 0, framesToHost: 0, bytesLost: 0 };
-  /** The armed RTC watchdog's expiry. */
-  private watchdog: NodeJS.Timeout | undefined;
+  private readonly watchdog: RtcWatchdog;
 
   constructor(options: SimOptions) {
     const spec = (SIM_CHIP_TABLE as Record<string, SimChipSpec>)[options.chip];
@@ -100,9 +94,15 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     this.flash = new FlashModel(options.flashSizeBytes);
     this.flashFile = options.flashFile ? new FlashFile(this.flash, options.flashFile) : undefined;
     this.mac = options.mac ? parseMac(options.mac) : deriveMac(options.chip, options.seed ?? 0);
-    this.regs = new RegisterFile(spec, this.mac, this.flash, (cycles) => this.armWatchdog(cycles));
+    this.watchdog = new RtcWatchdog(() => this.reset.internalReset("rtc-wdt"));
+    this.regs = new RegisterFile(spec, this.mac, this.flash, (cycles) => this.watchdog.arm(cycles));
     this.faults = new FaultInjector(options.faults ?? []);
     this.clock = options.timing ? new VirtualClock(resolveTimingProfile(options.timing)) : undefined;
+    this.output = new UartOutput({
+      clock: this.clock,
+      countSent: (bytes) => (this.flash.counters.bytesToHost += bytes),
+      drained: () => this.readRomFifo(),
+    });
     this.encryptionKey = deriveEncryptionKey(this.mac);
     this.secureDownloadMode = options.secureDownloadMode ?? false;
     this.flashEncryption = options.flashEncryption ?? false;
@@ -162,8 +162,7 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
   }
 
   onTransmit(listener: (data: Uint8Array) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.output.listen(listener);
   }
 
   /** Registers a listener for injected disconnects; the wrapper should drop its link. */
@@ -249,12 +248,9 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
 
   // ---- internals ------------------------------------------------------------------------------
 
-  /**
-   * The chip has output on its way to the host: the loader is still busy with the command that
-   * produced it, as far as any host can tell (it cannot have seen the reply yet).
-   */
+  /** The loader is still busy with the last command, as far as any host can tell (uart-output.ts). */
   private get replyPending(): boolean {
-    return this.flushScheduled;
+    return this.output.pending;
   }
 
   /**
@@ -335,59 +331,28 @@ export class VirtualChip implements SerialEndpoint, LoaderContext {
     this.fgS = 0;
     this.bgS = 0;
     const forced = this.requestFaults.errorStatus ?? usbOtgBlockError(this.portKind, this.currentMode, req);
-    this.flushDelayMs = isRequest && (this.options.delayOn ?? ["data"]).some((group) => DELAYED_OPS[group].includes(op)) ? (this.options.dataReplyDelayMs ?? 0) : 0;
+    this.output.holdMs = isRequest && (this.options.delayOn ?? ["data"]).some((group) => DELAYED_OPS[group].includes(op)) ? (this.options.dataReplyDelayMs ?? 0) : 0;
     if (this.currentMode === "stub" && this.stub) this.stub.handleFrame(f, req, forced);
     else if (req) this.rom.handle(req, forced);
     this.clock?.busyUntil(this.startS + this.fgS + this.bgS);
     this.requestFaults = {};
-    this.flushDelayMs = 0;
+    this.output.holdMs = 0;
   }
 
   private emit(data: Uint8Array, readyS: number): void {
-    let out = data;
-    if (this.baudMismatch) out = new Uint8Array(data.length); // garbage at the wrong rate
-    this.flash.counters.bytesToHost += out.length;
-    const arrivalS = this.clock ? this.clock.chipSend(out.length, readyS, this.uartBaud) : 0;
-    this.outbox.push({ data: out, arrivalS });
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    if (this.flushDelayMs > 0) setTimeout(() => this.flushOutbox(), this.flushDelayMs);
-    else setImmediate(() => this.flushOutbox());
+    this.output.send(data, readyS, this.uartBaud, this.baudMismatch);
   }
 
-  private flushOutbox(): void {
-    this.flushScheduled = false;
-    const chunks = this.outbox;
-    this.outbox = [];
-    for (const c of chunks) {
-      this.clock?.delivered(c.arrivalS);
-      for (const l of [...this.listeners]) l(c.data);
-    }
-    // The ROM is back at its command loop: it reads what waited in the FIFO.
-    if (this.currentMode === "rom" && this.romFifo.length > 0 && !this.replyPending) {
-      const waiting = Uint8Array.from(this.romFifo);
-      this.romFifo = [];
-      this.feedRom(waiting, this.romFifoArrivalS);
-    }
-  }
-
-  /**
-   * The RTC watchdog was armed to reset the chip: it does so once `cycles` of the ~136 kHz RTC slow
-   * clock have passed (esptool's 2000: about 15 ms), after the WRITE_REG that armed it was answered.
-   */
-  private armWatchdog(cycles: number): void {
-    if (this.watchdog) clearTimeout(this.watchdog);
-    this.watchdog = setTimeout(() => {
-      this.watchdog = undefined;
-      this.reset.internalReset("rtc-wdt");
-    }, Math.max(1, Math.ceil(cycles / RTC_SLOW_CLOCK_CYCLES_PER_MS)));
-    this.watchdog.unref();
+  /** The ROM is back at its command loop once its output has left: it reads what waited in the FIFO. */
+  private readRomFifo(): void {
+    if (this.currentMode !== "rom" || this.romFifo.length === 0 || this.replyPending) return;
+    const waiting = Uint8Array.from(this.romFifo);
+    this.romFifo = [];
+    this.feedRom(waiting, this.romFifoArrivalS);
   }
 
   private boot(download: boolean, cause: ResetCause): void {
-    // Any reset leaves the RTC watchdog disarmed (the ROM does not arm it in download mode).
-    if (this.watchdog) clearTimeout(this.watchdog);
-    this.watchdog = undefined;
+    this.watchdog.disarm();
     this.counts.resets++;
     this.faults.onReset();
     this.uartBaud = ROM_BAUD;
