@@ -84,6 +84,9 @@ export async function executeRun(ctx: RunContext, run: PlanRun): Promise<RunStat
       ctx.progress.current = { label: ctx.regionLabel, doneUpTo: run.addr + err.writtenBytes };
       throw interruptedError(ctx.progress, err);
     }
+    // What the chip acknowledged before the failure is on the flash: the stop message must not say
+    // "nothing was written" after blocks of this run were acknowledged.
+    ctx.progress.writtenBytes += ctx.progress.current.doneUpTo - run.addr;
     throw err;
   }
 }

@@ -36,6 +36,18 @@ describe("a write ends at once when the link is lost", () => {
     expect((err as EspsyncError).message).toBe("the port closed during write of 131072 bytes at 0x00080000: block 3/8 at 0x00088000");
   }, 8000);
 
+  it("a link closed mid-run stops the flash saying what the chip acknowledged, never 'nothing was written'", async () => {
+    const chip = noisyChip(6);
+    const device = await connectTo(chip, SLOW);
+    open.push(device);
+    chip.faults.add({ kind: "disconnect", op: 0x03, nth: 3 });
+    const set = dataSet([{ addr: ADDR, bytes: DATA }], "esp32c3");
+    const err = await flash({ device, images: set, cost: COST, planOptions: EXACT, writeLoader: "stub" }).catch((e: unknown) => e);
+    expect((err as EspsyncError).code).toBe("PORT_CLOSED");
+    // Blocks 1 and 2 (16 KiB each) were acknowledged before the link closed at block 3.
+    expect((err as EspsyncError).message).toMatch(/\(wrote 32768 of 131072 planned bytes; stopped in \S+ at 0x00080000, complete up to 0x00088000; the flash now holds part of the new images\)\. Running the same command again/);
+  }, 8000);
+
   it.each([
     // At the ROM's rate the boot banner is readable and quoted.
     [115200, /^the chip reset during write of 131072 bytes at 0x00080000: block 3\/8 at 0x00088000: it printed its boot banner \("rst:0x1 \(POWERON\),boot:0x[0-9a-f]+ \(SPI_FAST_FLASH_BOOT\)"\) instead of answering$/],
