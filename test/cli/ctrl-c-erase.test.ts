@@ -87,7 +87,9 @@ describe.skipIf(!existsSync(BIN))("Ctrl-C during espsync erase-region and erase 
 
   it("erase: the first says the whole-chip erase finishes first; the second what state the flash is in", async () => {
     const file = noisyFlash("chip.bin");
-    const run = await interruptRun(["erase", "-p", `sim:esp32c3?file=${file}&delay=1500&delay-on=erase`], { cwd: dir, at: /^erasing the whole chip/m, twice: true });
+    // The moment is the command on the wire (--trace): a Ctrl-C after the status line but before
+    // the send rightly stops the erase before it began ("erase interrupted before it began").
+    const run = await interruptRun(["erase", "--trace", "-p", `sim:esp32c3?file=${file}&delay=1500&delay-on=erase`], { cwd: dir, at: /^trace: -> ERASE_FLASH/m, twice: true });
     expect(run.exit, run.stderr).toBe(130);
     expect(run.stderr).toContain(
       [
