@@ -10,6 +10,7 @@ import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { GLOBAL_OPTIONS, normaliseGlobalOptions } from "./global-options.js";
 import type { CliIo, TextSink } from "./io.js";
 import { errorToJson, renderError } from "./render-error.js";
+import { missingArgumentsError } from "./missing-args.js";
 import { unknownArgumentsError } from "./unknown-args.js";
 import { VERSION } from "./version.js";
 
@@ -25,6 +26,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (parsed.error) {
     const error =
       unknownArgumentsError(parsed.args, argv, COMMANDS) ??
+      missingArgumentsError(parsed.args, COMMANDS) ??
       new EspsyncError("USAGE", parsed.error.message, { hint: "Run `espsync --help` (or `espsync <command> --help`) for usage and examples." });
     io.stderr.write(renderError(error, false));
     // --json promises one JSON document on stdout, a refused command line included.

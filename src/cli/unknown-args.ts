@@ -27,7 +27,7 @@ function asTyped(name: string, argv: readonly string[]): string {
 }
 
 /** The first word of a command's yargs string: its name. */
-function commandName(spec: CommandSpec): string {
+export function commandName(spec: CommandSpec): string {
   return spec.command.split(" ")[0] as string;
 }
 
