@@ -73,6 +73,13 @@ export function blockCommands(block: ReadmeBlock, env: Record<string, string>): 
   return commands;
 }
 
+/** One command line (no `&&`), parsed as a shell would, with `env` for its variables. */
+export function parseCommandLine(source: string, env: Record<string, string> = {}): ReadmeCommand {
+  const parts = splitOnAnd(parse(source, (name) => env[name] ?? ""));
+  if (parts.length !== 1) throw new Error(`not one command: ${source}`);
+  return { ...parts[0]!, source };
+}
+
 function splitOnAnd(entries: ParseEntry[]): Array<{ argv: string[]; stdoutFile?: string }> {
   const parts: Array<{ argv: string[]; stdoutFile?: string }> = [{ argv: [] }];
   for (let i = 0; i < entries.length; i++) {

@@ -25,6 +25,8 @@ export interface PlugOptions {
   readonly serialNumber?: string;
   /** What the application prints after ESP-IDF's start-up lines. */
   readonly appOutput?: string[];
+  /** Whether the port list shows it as an ESP board (a known USB-UART bridge; default true). */
+  readonly likelyEsp?: boolean;
 }
 
 /** One README section's machine. */
@@ -51,7 +53,7 @@ export class ReadmeWorld {
       ...(o.appOutput !== undefined && { appOutput: o.appOutput }),
     });
     this.boards.set(devicePath, board);
-    this.listing.push(fakeListing(devicePath, o.serialNumber ?? `000${this.boards.size}`));
+    this.listing.push({ ...fakeListing(devicePath, o.serialNumber ?? `000${this.boards.size}`), likelyEsp: o.likelyEsp ?? true });
     return board;
   }
 
@@ -112,13 +114,16 @@ export function helloWorld(chip: string): { bootloader: string; table: string; a
   return { bootloader: path.join(dir, "bootloader.bin"), table: path.join(dir, "partition-table.bin"), app: path.join(dir, "hello_world.bin") };
 }
 
+/** The chips whose published hello_world builds the README tests use. */
+export type IdfChip = "esp32" | "esp32c3" | "esp32s3";
+
 /** Where ESP-IDF puts the bootloader on the chips these tests build for. */
-const BOOTLOADER_OFFSET: Record<string, number> = { esp32: 0x1000, esp32c3: 0x0 };
+const BOOTLOADER_OFFSET: Record<string, number> = { esp32: 0x1000, esp32c3: 0x0, esp32s3: 0x0 };
 /** The flash frequency the published builds were made with (their bootloader headers say so). */
-const FLASH_FREQ: Record<string, string> = { esp32: "40m", esp32c3: "80m" };
+const FLASH_FREQ: Record<string, string> = { esp32: "40m", esp32c3: "80m", esp32s3: "80m" };
 
 /** Leaves in `world` what `idf.py build` leaves in `build/` for hello_world (ESP-IDF v5.2's layout and flasher_args.json). */
-export function idfBuild(world: ReadmeWorld, chip: "esp32" | "esp32c3" = "esp32c3", dir = "build"): void {
+export function idfBuild(world: ReadmeWorld, chip: IdfChip = "esp32c3", dir = "build"): void {
   const hello = helloWorld(chip);
   const boot = `0x${(BOOTLOADER_OFFSET[chip] ?? 0).toString(16)}`;
   world.put(`${dir}/bootloader/bootloader.bin`, hello.bootloader);
@@ -145,7 +150,7 @@ export function idfBuild(world: ReadmeWorld, chip: "esp32" | "esp32c3" = "esp32c
 }
 
 /** The bytes `idf.py build` put at each flash address (what a board holds after a correct flash). */
-export function idfBuildImages(chip: "esp32" | "esp32c3" = "esp32c3"): Array<{ addr: number; bytes: Buffer }> {
+export function idfBuildImages(chip: IdfChip = "esp32c3"): Array<{ addr: number; bytes: Buffer }> {
   const hello = helloWorld(chip);
   return [
     { addr: BOOTLOADER_OFFSET[chip] ?? 0, bytes: readFileSync(hello.bootloader) },

@@ -25,8 +25,8 @@ export const flashCommand: CommandSpec = {
     ["espsync flash -p auto target/riscv32imc-unknown-none-elf/release/app", "convert an ELF and write it to the app partition of the table on the chip"],
     ["espsync flash -p auto app.elf --partition-table partitions.csv --bootloader bootloader.bin", "an ELF with its partition table and bootloader"],
     ["espsync flash -p /dev/ttyUSB0 -p /dev/ttyUSB1 --build build", "flash two boards at once"],
-    ["espsync flash -p rfc2217://lab-host:4000 --build build --monitor --expect 'Hello world' --timeout 20", "flash a remote board and smoke-test it"],
-    ["espsync flash -p /dev/ttyUSB0 -p /dev/ttyUSB1 --build build --monitor --expect 'Hello world' --timeout 20", "flash and smoke-test two boards at once"],
+    ["espsync flash -p rfc2217://lab-host:4000 --build build --monitor --expect 'Calling app_main' --timeout 20", "flash a remote board and smoke-test it (ESP-IDF logs the line when the app starts)"],
+    ["espsync flash -p /dev/ttyUSB0 -p /dev/ttyUSB1 --build build --monitor --expect 'Calling app_main' --timeout 20", "flash and smoke-test two boards at once"],
     ["espsync flash --dry-run -p auto --build build", "show what would be written"],
   ],
   builder: (y) =>
@@ -41,7 +41,7 @@ export const flashCommand: CommandSpec = {
   run: async (args, given) => {
     const monitor = args.monitor === true ? parseMonitorSettings(args) : undefined;
     if (monitor === undefined && (args.expect !== undefined || args.timeout !== undefined)) {
-      throw new EspsyncError("USAGE", "--expect and --timeout need --monitor with espsync flash", { hint: "Add --monitor, e.g. --monitor --expect 'Hello world'" });
+      throw new EspsyncError("USAGE", "--expect and --timeout need --monitor with espsync flash", { hint: "Add --monitor, e.g. --monitor --expect 'Calling app_main'" });
     }
     const images = await loadImages(args, given.globals, given.io);
     // flasher_args.json's chip, before and after stand in for the built-in defaults.

@@ -18,7 +18,7 @@ export const monitorCommand: CommandSpec = {
   describe: "Serial console after a reset; with --expect a smoke test (exit 0 on match, 4 on panic or timeout)",
   examples: [
     ["espsync monitor -p /dev/ttyUSB0", "watch the console; Ctrl-C to stop"],
-    ["espsync monitor -p auto --expect 'Hello world' --timeout 20", "pass when the firmware greets, fail on a crash or after 20 s"],
+    ["espsync monitor -p auto --expect 'Calling app_main' --timeout 20", "pass when the app starts (ESP-IDF logs the line), fail on a crash or after 20 s"],
     ["espsync monitor -p /dev/ttyUSB0 --no-reset --monitor-baud 74880", "attach without resetting, at the ROM's boot-log rate"],
   ],
   builder: (y) => withMonitorOptions(y).option("reset", { type: "boolean", default: true, describe: "Reset the board into its firmware first (--no-reset attaches as is)", group: "Monitor:" }),
