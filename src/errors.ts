@@ -134,6 +134,18 @@ export class WriteInterruptedError extends EspsyncError {
   }
 }
 
+/** A read stopped between two of its parts because the caller asked it to (Ctrl-C). */
+export class ReadInterruptedError extends EspsyncError {
+  /** Bytes from the start of the read that arrived (and were not checked: the digest covers the whole range). */
+  readonly readBytes: number;
+
+  constructor(message: string, readBytes: number, options: EspsyncErrorOptions = {}) {
+    super("INTERRUPTED", message, options);
+    this.name = "ReadInterruptedError";
+    this.readBytes = readBytes;
+  }
+}
+
 /** Formats an address the way every espsync message does: `0x00010000`. */
 export function hex32(value: number): string {
   return `0x${(value >>> 0).toString(16).padStart(8, "0")}`;

@@ -8,7 +8,7 @@
  * as `elfInputs`: `attachElfApps` converts them when it can, and `completeElfApps` once the chip
  * (and its partition table) is known.
  */
-export { EspsyncError, RomError, VerifyError, WriteInterruptedError, ERROR_CODES, hex32, isErrorCode } from "./errors.js";
+export { EspsyncError, ReadInterruptedError, RomError, VerifyError, WriteInterruptedError, ERROR_CODES, hex32, isErrorCode } from "./errors.js";
 export type { ErrorCode, EspsyncErrorOptions } from "./errors.js";
 export type { ControlLines, Port, PortCapabilities, PortInfo, SerialEndpoint } from "./transport/index.js";
 
@@ -19,7 +19,7 @@ export type { OpenPortOptions, SerialPortListing, SimOptions, VirtualChip } from
 // The chip.
 export { connect } from "./protocol/index.js";
 export type { ConnectOptions } from "./protocol/index.js";
-export type { AfterMode, BeforeMode, ChipDescription, ChipName, Device, SecurityState, WriteStats } from "./protocol/device.js";
+export type { AfterMode, BeforeMode, ChipDescription, ChipName, Device, ReadOptions, SecurityState, WriteOptions, WriteStats } from "./protocol/device.js";
 
 // Images: reading, validation, parsers.
 export {

@@ -1,13 +1,13 @@
 /**
- * Long reads and erases from the CLI go in steps, so that the first Ctrl-C stops them at a step's
- * end — a clean point where the chip has answered and the next command can follow — instead of
- * waiting for the whole range, and so that Ctrl-C can say how far they got.
+ * Long erases from the CLI go in steps, so that the first Ctrl-C stops them at a step's end — a
+ * clean point where the chip has answered and the next command can follow — instead of waiting for
+ * the whole range, and so that Ctrl-C can say how far they got. (Reads stop between parts inside
+ * the protocol layer: `Device.read`'s `shouldStop`, with one digest for the whole range.)
  */
 
 /**
- * Bytes per step: one 64 KiB flash block (what the stub's ERASE_REGION erases in one go), well
- * under a second of reading at 921600 baud. Each step costs one more command and, for a read, one
- * more digest: a few milliseconds against the seconds the step takes.
+ * Bytes per step: one 64 KiB flash block (what the stub's ERASE_REGION erases in one go). Each step
+ * costs one more command: a round trip against the time the chip takes to erase a block.
  */
 export const STEP_BYTES = 0x10000;
 

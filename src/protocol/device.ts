@@ -112,6 +112,15 @@ export interface WriteOptions {
   readonly viaRom?: boolean;
 }
 
+/** Options for {@link Device.read}. */
+export interface ReadOptions {
+  /**
+   * Checked between parts of the read (64 KiB streams with the stub, 64-byte requests with the
+   * ROM); when it returns true the read stops there with a `ReadInterruptedError`.
+   */
+  readonly shouldStop?: () => boolean;
+}
+
 /** A connected chip in download mode. */
 export interface Device {
   /** What was learnt at connect. */
@@ -129,8 +138,8 @@ export interface Device {
   eraseRegion(addr: number, sizeBytes: number): Promise<void>;
   /** Erases the whole flash chip. */
   eraseAll(): Promise<void>;
-  /** Reads `[addr, addr + sizeBytes)` from flash. */
-  read(addr: number, sizeBytes: number, onProgress?: ByteProgress): Promise<Uint8Array>;
+  /** Reads `[addr, addr + sizeBytes)` from flash, checked against the chip's digest of the range. */
+  read(addr: number, sizeBytes: number, onProgress?: ByteProgress, options?: ReadOptions): Promise<Uint8Array>;
   /**
    * Gets back a clean conversation after a failed command: re-sync with the running loader, or —
    * when the chip reset or stays silent — reset it into download mode and reconnect at the ROM

@@ -3,7 +3,7 @@
  * `EspsyncError`. The protocol work lives in the flash-* files; this class sequences and guards.
  */
 import { EspsyncError } from "../errors.js";
-import type { AfterMode, ByteProgress, ChipDescription, Device, WriteOptions, WriteStats } from "./device.js";
+import type { AfterMode, ByteProgress, ChipDescription, Device, ReadOptions, WriteOptions, WriteStats } from "./device.js";
 import { flashEraseAll, flashEraseRegion } from "./flash-erase.js";
 import { flashMd5, flashMd5Many, type Md5Range } from "./flash-md5.js";
 import { flashRead } from "./flash-read.js";
@@ -71,8 +71,8 @@ export class EspDevice implements Device {
     return this.exclusive("eraseAll", () => this.withStub(() => flashEraseAll(this.session)));
   }
 
-  read(addr: number, sizeBytes: number, onProgress?: ByteProgress): Promise<Uint8Array> {
-    return this.exclusive("read", () => this.withStub(() => flashRead(this.session, addr, sizeBytes, onProgress)));
+  read(addr: number, sizeBytes: number, onProgress?: ByteProgress, options: ReadOptions = {}): Promise<Uint8Array> {
+    return this.exclusive("read", () => this.withStub(() => flashRead(this.session, addr, sizeBytes, onProgress, options)));
   }
 
   private async withStub<T>(op: () => Promise<T>): Promise<T> {

@@ -6,14 +6,17 @@
  * is read and checked, so the line is clean afterwards. With the ROM: READ_FLASH_SLOW in 64-byte
  * steps (the ROM has no streaming read).
  *
- * Either way the bytes are then checked against SPI_FLASH_MD5 of the requested range: READ_FLASH's
+ * A read that can be stopped (`shouldStop`) streams in 64 KiB parts and asks before each: about
+ * 0.7 s of reading at 921600 baud, against one more command's round trip per part.
+ *
+ * Either way the bytes are then checked against one SPI_FLASH_MD5 of the requested range: READ_FLASH's
  * own closing digest covers what the stub sent, not where it read it from, and no request carries a
  * checksum (§1.7 covers only *_DATA), so a bit flipped in the request's address would otherwise
  * return another range's bytes without any error.
  */
 import { createHash } from "node:crypto";
-import { hex32 } from "../errors.js";
-import type { ByteProgress } from "./device.js";
+import { hex32, ReadInterruptedError } from "../errors.js";
+import type { ByteProgress, ReadOptions } from "./device.js";
 import { digestHex } from "./md5-reply.js";
 import { flashMd5 } from "./flash-md5.js";
 import { OP } from "./opcodes.js";
@@ -28,12 +31,15 @@ export const READ_PACKET_BYTES = 0x1000;
 export const READ_MAX_IN_FLIGHT = 64;
 /** READ_FLASH_SLOW returns 64 bytes per request (§2). */
 export const READ_SLOW_BYTES = 64;
+/** Bytes per READ_FLASH stream when the read can be stopped: one 64 KiB flash block. */
+export const READ_PART_BYTES = 0x10000;
 
-/** Reads `[addr, addr + sizeBytes)`. */
-export async function flashRead(session: Session, addr: number, sizeBytes: number, onProgress?: ByteProgress): Promise<Uint8Array> {
+/** Reads `[addr, addr + sizeBytes)`; stops between parts once `options.shouldStop()` says so. */
+export async function flashRead(session: Session, addr: number, sizeBytes: number, onProgress?: ByteProgress, options: ReadOptions = {}): Promise<Uint8Array> {
   if (session.state.secureDownloadMode) throw secureDownloadModeError(`reading flash at ${hex32(addr)}`, "the ROM refuses every read command");
   if (sizeBytes <= 0) return new Uint8Array(0);
-  const data = session.state.stub ? await readStreaming(session, addr, sizeBytes, onProgress) : await readSlow(session, addr, sizeBytes, onProgress);
+  const stop = options.shouldStop;
+  const data = session.state.stub ? await readStreamingParts(session, addr, sizeBytes, onProgress, stop) : await readSlow(session, addr, sizeBytes, onProgress, stop);
   const chip = await flashMd5(session, addr, sizeBytes);
   const got = createHash("md5").update(data).digest();
   if (!got.equals(chip)) {
@@ -43,6 +49,24 @@ export async function flashRead(session: Session, addr: number, sizeBytes: numbe
     );
   }
   return data;
+}
+
+/** The read's parts: one stream, or 64 KiB streams with a stop check before each. */
+async function readStreamingParts(session: Session, addr: number, sizeBytes: number, onProgress: ByteProgress | undefined, shouldStop: (() => boolean) | undefined): Promise<Uint8Array> {
+  if (shouldStop === undefined) return readStreaming(session, addr, sizeBytes, onProgress);
+  const out = new Uint8Array(sizeBytes);
+  for (let off = 0; off < sizeBytes; off += READ_PART_BYTES) {
+    if (shouldStop()) throw interrupted(addr, sizeBytes, off);
+    const n = Math.min(READ_PART_BYTES, sizeBytes - off);
+    out.set(await readStreaming(session, addr + off, n, (done) => onProgress?.(off + done, sizeBytes)), off);
+  }
+  return out;
+}
+
+function interrupted(addr: number, sizeBytes: number, readBytes: number): ReadInterruptedError {
+  return new ReadInterruptedError(`read of ${sizeBytes} bytes at ${hex32(addr)} stopped at ${hex32(addr + readBytes)}, as asked`, readBytes, {
+    hint: "Run the same read again to get the whole range.",
+  });
 }
 
 async function readStreaming(session: Session, addr: number, sizeBytes: number, onProgress?: ByteProgress): Promise<Uint8Array> {
@@ -78,11 +102,12 @@ async function readStreaming(session: Session, addr: number, sizeBytes: number, 
   return out;
 }
 
-async function readSlow(session: Session, addr: number, sizeBytes: number, onProgress?: ByteProgress): Promise<Uint8Array> {
+async function readSlow(session: Session, addr: number, sizeBytes: number, onProgress?: ByteProgress, shouldStop?: () => boolean): Promise<Uint8Array> {
   const { link, state, timeouts } = session;
   const out = new Uint8Array(sizeBytes);
   const timeoutMs = readPacketTimeoutMs(timeouts, READ_SLOW_BYTES, state.baudRate);
   for (let off = 0; off < sizeBytes; off += READ_SLOW_BYTES) {
+    if (shouldStop?.() === true) throw interrupted(addr, sizeBytes, off);
     const n = Math.min(READ_SLOW_BYTES, sizeBytes - off);
     const what = `READ_FLASH_SLOW at ${hex32(addr + off)} (${n} bytes)`;
     // The reply always carries 64 data bytes, whatever length was asked for (§2).

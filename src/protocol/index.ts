@@ -13,6 +13,7 @@ export type {
   ChipDescription,
   ChipName,
   Device,
+  ReadOptions,
   SecurityState,
   WriteOptions,
   WriteStats,

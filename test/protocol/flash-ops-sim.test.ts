@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSimPort } from "../../adapters/sim/index.js";
-import { isErrorCode, WriteInterruptedError } from "../../src/errors.js";
+import { isErrorCode, ReadInterruptedError, WriteInterruptedError } from "../../src/errors.js";
 import { connect, type Device } from "../../src/protocol/index.js";
 import { maxOutstanding, recordWire, type WireRecorder } from "./wire-recorder.js";
 
@@ -84,6 +84,34 @@ describe.each(["esp32", "esp32s3", "esp32c3"] as const)("%s with the stub", (chi
     expect(progress).toEqual([0x1000, 0x2000, 0x2345]);
     // The MD5 frame was consumed: the next command gets its own reply.
     expect(Buffer.from(await device.md5(0x50000, bytes.length))).toEqual(md5(bytes));
+  });
+});
+
+describe("a read that can be stopped", () => {
+  const READ_FLASH = 0xd2;
+  const SPI_FLASH_MD5 = 0x13;
+  const commands = (rec: WireRecorder, op: number): number => rec.events.filter((e) => e.dir === "tx" && e.op === op).length;
+
+  it("streams in 64 KiB parts and checks the whole range with one digest", async () => {
+    const { device, flash, rec } = await setup("esp32c3");
+    const bytes = randomBytes(0x28000);
+    flash.bytes.set(bytes, 0x100000);
+    const data = await device.read(0x100000, bytes.length, undefined, { shouldStop: () => false });
+    expect(Buffer.from(data)).toEqual(bytes);
+    expect(commands(rec, READ_FLASH)).toBe(3); // 0x10000 + 0x10000 + 0x8000
+    expect(commands(rec, SPI_FLASH_MD5)).toBe(1);
+  });
+
+  it("stops before the next part once asked: ReadInterruptedError with the bytes read, and the line stays usable", async () => {
+    const { device, flash, rec } = await setup("esp32c3");
+    flash.bytes.set(randomBytes(0x40000), 0x100000);
+    let stop = false;
+    const err = await device.read(0x100000, 0x40000, (done) => (stop = done >= 0x10000), { shouldStop: () => stop }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ReadInterruptedError);
+    expect((err as ReadInterruptedError).readBytes).toBe(0x10000);
+    expect((err as Error).message).toBe("read of 262144 bytes at 0x00100000 stopped at 0x00110000, as asked");
+    expect(commands(rec, READ_FLASH)).toBe(1);
+    expect(Buffer.from(await device.md5(0x100000, 0x1000))).toEqual(md5(flash.bytes.subarray(0x100000, 0x101000)));
   });
 });
 

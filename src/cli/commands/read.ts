@@ -1,16 +1,16 @@
 /**
  * `espsync read ADDR SIZE FILE`: copy a range of flash into a file. Everything that can be checked
  * without the chip (numbers, the file's directory) is checked before the port is opened. The range
- * is read in 64 KiB steps (Ctrl-C stops between two); the file is written only once all of it is
- * read, whole, so an interrupted read never leaves a file that looks like a complete one.
+ * is read in 64 KiB parts (Ctrl-C stops between two) and checked with one digest of the chip's; the
+ * file is written only once all of it is read, whole, so an interrupted read never leaves a file
+ * that looks like a complete one.
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { EspsyncError, hex32 } from "../../errors.js";
+import { EspsyncError, hex32, ReadInterruptedError } from "../../errors.js";
 import { NOTHING_TO_FINISH } from "../board-activity.js";
 import { runBoardCommand, selectOneBoard } from "../boards.js";
 import type { CommandSpec } from "../command.js";
-import { runInSteps, type StepPosition } from "../flash-steps.js";
 import { parseFlashAddress, parseSize, requireInFlash } from "../numbers.js";
 import { requireWritableFile, writeOutputFile } from "../output-file.js";
 import { formatBytes, formatDuration, formatHex, formatRate } from "../render/format.js";
@@ -48,26 +48,26 @@ export const readCommand: CommandSpec = {
       requireInFlash(addr, sizeBytes, board.device.chip.flashSizeBytes, "espsync read");
       const started = Date.now();
       const label = `reading ${hex32(addr)}..${hex32(addr + sizeBytes)}`;
-      const position: StepPosition = { doneUpTo: addr, current: undefined };
       const what = `reading ${hex32(addr)}+${formatHex(sizeBytes, 1)} into ${file}`;
-      // Where the bytes have got to within the step, for Ctrl-C's notice.
+      // Where the bytes have got to, for Ctrl-C's notice.
       let readUpTo = addr;
       board.activity.working({
         inFlight: () => `${what}: at ${hex32(readUpTo)}`,
         flashState: () => ["unchanged: a read writes nothing to it", `${file}: not written (it is written only once the whole range is read)`],
         finish: NOTHING_TO_FINISH,
       });
-      const data = new Uint8Array(sizeBytes);
-      const stopped = (doneUpTo: number): EspsyncError =>
-        new EspsyncError("INTERRUPTED", `read interrupted at ${hex32(doneUpTo)} (${formatHex(doneUpTo - addr, 1)} of ${formatHex(sizeBytes, 1)} bytes read): ${file} was not written; the flash is unchanged`, {
+      const onProgress = (done: number): void => {
+        readUpTo = addr + done;
+        board.progress.bytes(label, done, sizeBytes);
+      };
+      // The read stops between its 64 KiB parts once Ctrl-C came; one digest checks the whole range.
+      const data = await board.device.read(addr, sizeBytes, onProgress, { shouldStop: () => ctx.io.signal.aborted }).catch((err: unknown) => {
+        if (!(err instanceof ReadInterruptedError)) throw err;
+        const doneUpTo = addr + err.readBytes;
+        throw new EspsyncError("INTERRUPTED", `read interrupted at ${hex32(doneUpTo)} (${formatHex(err.readBytes, 1)} of ${formatHex(sizeBytes, 1)} bytes read): ${file} was not written; the flash is unchanged`, {
           hint: "Run the same command again to read the whole range.",
+          cause: err,
         });
-      await runInSteps(addr, sizeBytes, position, ctx.io.signal, stopped, async (step) => {
-        const bytes = await board.device.read(step.addr, step.end - step.addr, (done) => {
-          readUpTo = step.addr + done;
-          board.progress.bytes(label, readUpTo - addr, sizeBytes);
-        });
-        data.set(bytes, step.addr - addr);
       });
       const durationMs = Date.now() - started;
       await writeOutputFile(target, file, data);
