@@ -5,11 +5,6 @@
  * the protocol layer: `Device.read`'s `shouldStop`, with one digest for the whole range.)
  */
 
-/**
- * Bytes per step: one 64 KiB flash block (what the stub's ERASE_REGION erases in one go). Each step
- * costs one more command: a round trip against the time the chip takes to erase a block.
- */
-export const STEP_BYTES = 0x10000;
 
 /** One step: `[addr, end)`. */
 export interface Step {
@@ -17,12 +12,15 @@ export interface Step {
   readonly end: number;
 }
 
-/** `[addr, addr + sizeBytes)` cut at multiples of {@link STEP_BYTES} (so erase steps stay whole blocks). */
-export function steps(addr: number, sizeBytes: number): Step[] {
+/**
+ * `[addr, addr + sizeBytes)` cut at multiples of `stepBytes` (a multiple of 64 KiB, so erase steps
+ * stay whole blocks; util/part-size.ts sizes it for the link).
+ */
+export function steps(addr: number, sizeBytes: number, stepBytes: number): Step[] {
   const out: Step[] = [];
   const end = addr + sizeBytes;
   for (let at = addr; at < end; ) {
-    const next = Math.min(end, (Math.floor(at / STEP_BYTES) + 1) * STEP_BYTES);
+    const next = Math.min(end, (Math.floor(at / stepBytes) + 1) * stepBytes);
     out.push({ addr: at, end: next });
     at = next;
   }
@@ -36,19 +34,18 @@ export interface StepPosition {
 }
 
 /**
- * Runs `work` on each step of `[addr, addr + sizeBytes)` in order, keeping `position` current.
+ * Runs `work` on each step of `range` in order, keeping `position` current.
  * Before each step, once `signal` is aborted, it throws what `stopped` makes of the position.
  */
 export async function runInSteps(
-  addr: number,
-  sizeBytes: number,
+  range: { readonly addr: number; readonly sizeBytes: number; readonly stepBytes: number },
   position: StepPosition,
   signal: AbortSignal,
   stopped: (doneUpTo: number) => Error,
   work: (step: Step) => Promise<void>,
 ): Promise<void> {
-  position.doneUpTo = addr;
-  for (const step of steps(addr, sizeBytes)) {
+  position.doneUpTo = range.addr;
+  for (const step of steps(range.addr, range.sizeBytes, range.stepBytes)) {
     if (signal.aborted) throw stopped(position.doneUpTo);
     position.current = step;
     await work(step);

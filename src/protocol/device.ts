@@ -115,7 +115,8 @@ export interface WriteOptions {
 /** Options for {@link Device.read}. */
 export interface ReadOptions {
   /**
-   * Checked between parts of the read (64 KiB streams with the stub, 64-byte requests with the
+   * Checked between parts of the read (streams of 64 KiB blocks with the stub — more blocks where the
+   * link's round trip is long — and 64-byte requests with the
    * ROM); when it returns true the read stops there with a `ReadInterruptedError`.
    */
   readonly shouldStop?: () => boolean;

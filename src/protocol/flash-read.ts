@@ -6,8 +6,9 @@
  * is read and checked, so the line is clean afterwards. With the ROM: READ_FLASH_SLOW in 64-byte
  * steps (the ROM has no streaming read).
  *
- * A read that can be stopped (`shouldStop`) streams in 64 KiB parts and asks before each: about
- * 0.7 s of reading at 921600 baud, against one more command's round trip per part.
+ * A read that can be stopped (`shouldStop`) streams in parts and asks before each: one 64 KiB block
+ * (0.7 s at 921600 baud) on a local port, more where the link's round trip is long, so that each
+ * part's READ_FLASH costs at most 5 % of it (util/part-size.ts).
  *
  * Either way the bytes are then checked against one SPI_FLASH_MD5 of the requested range: READ_FLASH's
  * own closing digest covers what the stub sent, not where it read it from, and no request carries a
@@ -16,6 +17,7 @@
  */
 import { createHash } from "node:crypto";
 import { hex32, ReadInterruptedError } from "../errors.js";
+import { partBytes } from "../util/part-size.js";
 import type { ByteProgress, ReadOptions } from "./device.js";
 import { digestHex } from "./md5-reply.js";
 import { flashMd5 } from "./flash-md5.js";
@@ -31,8 +33,6 @@ export const READ_PACKET_BYTES = 0x1000;
 export const READ_MAX_IN_FLIGHT = 64;
 /** READ_FLASH_SLOW returns 64 bytes per request (§2). */
 export const READ_SLOW_BYTES = 64;
-/** Bytes per READ_FLASH stream when the read can be stopped: one 64 KiB flash block. */
-export const READ_PART_BYTES = 0x10000;
 
 /** Reads `[addr, addr + sizeBytes)`; stops between parts once `options.shouldStop()` says so. */
 export async function flashRead(session: Session, addr: number, sizeBytes: number, onProgress?: ByteProgress, options: ReadOptions = {}): Promise<Uint8Array> {
@@ -55,9 +55,11 @@ export async function flashRead(session: Session, addr: number, sizeBytes: numbe
 async function readStreamingParts(session: Session, addr: number, sizeBytes: number, onProgress: ByteProgress | undefined, shouldStop: (() => boolean) | undefined): Promise<Uint8Array> {
   if (shouldStop === undefined) return readStreaming(session, addr, sizeBytes, onProgress);
   const out = new Uint8Array(sizeBytes);
-  for (let off = 0; off < sizeBytes; off += READ_PART_BYTES) {
+  // A UART byte is 10 bits on the wire.
+  const part = partBytes(session.link.roundTrips.medianS(), session.state.baudRate / 10);
+  for (let off = 0; off < sizeBytes; off += part) {
     if (shouldStop()) throw interrupted(addr, sizeBytes, off);
-    const n = Math.min(READ_PART_BYTES, sizeBytes - off);
+    const n = Math.min(part, sizeBytes - off);
     out.set(await readStreaming(session, addr + off, n, (done) => onProgress?.(off + done, sizeBytes)), off);
   }
   return out;

@@ -1,9 +1,12 @@
 /**
  * `espsync erase-region ADDR SIZE`: erase whole 4 KiB sectors. Alignment is checked before the
  * port is opened; the range against the flash size right after connecting, before erasing. The
- * range is erased in 64 KiB steps so that Ctrl-C stops between two and can say what is erased.
+ * range is erased in steps of 64 KiB blocks (more per step across a slow link) so that Ctrl-C stops
+ * between two and can say what is erased.
  */
 import { EspsyncError, hex32 } from "../../errors.js";
+import { DEFAULT_COST_MODEL } from "../../plan/index.js";
+import { MIN_PART_BYTES, partBytes } from "../../util/part-size.js";
 import { plural } from "../../util/plural.js";
 import { requireSectorAligned } from "../../util/sector-alignment.js";
 import { runBoardCommand, selectBoards } from "../boards.js";
@@ -42,7 +45,9 @@ export const eraseRegionCommand: CommandSpec = {
       board.activity.working(eraseReporter(addr, sizeBytes, position));
       board.progress.status(label);
       await forgetErasedDigests(cacheFile, board.device.chip.mac, (line) => out.warn(line), { addr, sizeBytes });
-      await runInSteps(addr, sizeBytes, position, ctx.io.signal, (doneUpTo) => eraseInterrupted(addr, sizeBytes, doneUpTo), async (step) => {
+      // Steps of whole 64 KiB blocks, more of them per step where the link's round trip is long.
+      const stepBytes = partBytes(board.device.chip.link?.roundTripS, MIN_PART_BYTES / DEFAULT_COST_MODEL.blockEraseS);
+      await runInSteps({ addr, sizeBytes, stepBytes }, position, ctx.io.signal, (doneUpTo) => eraseInterrupted(addr, sizeBytes, doneUpTo), async (step) => {
         await board.device.eraseRegion(step.addr, step.end - step.addr);
         board.progress.bytes(label, step.end - addr, sizeBytes);
       });

@@ -1,7 +1,7 @@
 /**
  * `espsync read ADDR SIZE FILE`: copy a range of flash into a file. Everything that can be checked
  * without the chip (numbers, the file's directory) is checked before the port is opened. The range
- * is read in 64 KiB parts (Ctrl-C stops between two) and checked with one digest of the chip's; the
+ * is read in parts of 64 KiB blocks (Ctrl-C stops between two) and checked with one digest; the
  * file is written only once all of it is read, whole, so an interrupted read never leaves a file
  * that looks like a complete one.
  */
@@ -60,7 +60,7 @@ export const readCommand: CommandSpec = {
         readUpTo = addr + done;
         board.progress.bytes(label, done, sizeBytes);
       };
-      // The read stops between its 64 KiB parts once Ctrl-C came; one digest checks the whole range.
+      // The read stops between its parts once Ctrl-C came; one digest checks the whole range.
       const data = await board.device.read(addr, sizeBytes, onProgress, { shouldStop: () => ctx.io.signal.aborted }).catch((err: unknown) => {
         if (!(err instanceof ReadInterruptedError)) throw err;
         const doneUpTo = addr + err.readBytes;
