@@ -19,6 +19,8 @@ export const SAVE_DELAY_MS = 100;
 export class FlashFile {
   private dirty = false;
   private scheduled = false;
+  /** A new file's folders are made once, by its first write. */
+  private makeFolders = false;
 
   constructor(private readonly flash: FlashModel, readonly path: string) {
     if (existsSync(path)) {
@@ -31,6 +33,7 @@ export class FlashFile {
       flash.bytes.set(data);
     } else {
       this.dirty = true;
+      this.makeFolders = true;
       this.flush();
     }
     flash.onChange = () => this.markDirty();
@@ -42,7 +45,8 @@ export class FlashFile {
     this.dirty = false;
     const tmp = `${this.path}.tmp`;
     try {
-      mkdirSync(dirname(this.path), { recursive: true });
+      if (this.makeFolders) mkdirSync(dirname(this.path), { recursive: true });
+      this.makeFolders = false;
       writeFileSync(tmp, this.flash.bytes);
       renameSync(tmp, this.path);
     } catch (cause) {

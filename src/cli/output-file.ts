@@ -30,12 +30,16 @@ export async function requireWritableFile(target: string, shown: string): Promis
 export async function writeOutputFile(target: string, shown: string, data: Uint8Array | string): Promise<void> {
   await requireWritableFile(target, shown);
   const existing = await stat(target).catch(() => undefined);
-  if (existing !== undefined && !existing.isFile()) {
-    await writeFile(target, data).catch((cause: unknown) => {
-      throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: ${(cause as Error).message}`, { hint: "Choose a path in a directory you can write to", cause });
-    });
-    return;
+  try {
+    if (existing !== undefined && !existing.isFile()) await writeFile(target, data);
+    else await writeWhole(target, data);
+  } catch (cause) {
+    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: ${(cause as Error).message}`, { hint: "Choose a path in a directory you can write to", cause });
   }
+}
+
+/** Writes beside `target` under a temporary name, then renames it into place. */
+async function writeWhole(target: string, data: Uint8Array | string): Promise<void> {
   // Same directory, so the rename is atomic; the process id keeps two runs apart.
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.part`);
   // A quit exits the process at once: the temporary file goes with it.
@@ -46,7 +50,7 @@ export async function writeOutputFile(target: string, shown: string, data: Uint8
     await rename(temporary, target);
   } catch (cause) {
     await rm(temporary, { force: true });
-    throw new EspsyncError("FILE_UNWRITABLE", `cannot write ${shown}: ${(cause as Error).message}`, { hint: "Choose a path in a directory you can write to", cause });
+    throw cause;
   } finally {
     process.off("exit", removeOnExit);
   }

@@ -9,16 +9,8 @@ import { describe, expect, it } from "vitest";
 import { makePartitionTable } from "../image/make-image.js";
 import { runCli } from "./helpers.js";
 import { errorLines, recordPorts, tempDir } from "./sim-rig.js";
+import { TWO_OTA_CSV } from "../image/idf-partition-csvs.js";
 
-/** ESP-IDF's partitions_two_ota.csv. */
-const TWO_OTA_CSV = `# Name,   Type, SubType, Offset,   Size, Flags
-nvs,      data, nvs,     ,        0x4000,
-otadata,  data, ota,     ,        0x2000,
-phy_init, data, phy,     ,        0x1000,
-factory,  app,  factory, ,        1M,
-ota_0,    app,  ota_0,   ,        1M,
-ota_1,    app,  ota_1,   ,        1M,
-`;
 
 function rowsOf(stdout: string, count: number): string[][] {
   return stdout.split("\n").filter((l) => /^\w/.test(l) && !l.startsWith("compiled")).slice(1, 1 + count).map((l) => l.split(/ {2,}/).slice(0, 5));

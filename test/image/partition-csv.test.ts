@@ -12,6 +12,7 @@ import { EspsyncError } from "../../src/errors.js";
 import { compilePartitionCsv, layoutPartitionCsv, parsePartitionTable, partitionTableFromFile } from "../../src/image/index.js";
 import { FIRMWARE_DIR, HAS_FIRMWARE, NO_FIRMWARE } from "../cli/sim-rig.js";
 import { makePartitionTable, type Part } from "./make-image.js";
+import { TWO_OTA_CSV } from "./idf-partition-csvs.js";
 
 const md5 = (bytes: Uint8Array): string => createHash("md5").update(bytes).digest("hex");
 const MiB = 0x100000;
@@ -35,15 +36,6 @@ const SINGLE_APP_LARGE_CSV = `# Name,   Type, SubType, Offset,  Size, Flags
 nvs,      data, nvs,     ,        0x6000,
 phy_init, data, phy,     ,        0x1000,
 factory,  app,  factory, ,        1500K,
-`;
-/** partitions_two_ota.csv. */
-const TWO_OTA_CSV = `# Name,   Type, SubType, Offset,   Size, Flags
-nvs,      data, nvs,     ,        0x4000,
-otadata,  data, ota,     ,        0x2000,
-phy_init, data, phy,     ,        0x1000,
-factory,  app,  factory, ,        1M,
-ota_0,    app,  ota_0,   ,        1M,
-ota_1,    app,  ota_1,   ,        1M,
 `;
 /** The guide's "input CSV for the OTA partition table" (Creating Custom Tables). */
 const GUIDE_OTA_INPUT = `# Name,   Type, SubType,  Offset,   Size,  Flags

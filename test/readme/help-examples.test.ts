@@ -18,7 +18,7 @@ import { C6_PAGE_32K } from "../image/elf-cases.js";
 import { makeElf } from "../image/make-elf.js";
 import { parseCommandLine, type ReadmeCommand } from "./readme-blocks.js";
 import { espsyncArgs, runCommand, startCommand, type BackgroundCommand } from "./readme-runner.js";
-import { helloWorld, idfBuild, idfBuildImages, ReadmeWorld, type IdfChip } from "./readme-world.js";
+import { helloWorld, idfBuild, idfBuildImages, ReadmeWorld, SINGLE_APP_CSV, type IdfChip } from "./readme-world.js";
 
 /** What a running example prints once it is up (servers and a plain console run until stopped). */
 const RUNS_UNTIL_STOPPED: ReadonlyArray<[RegExp, RegExp]> = [
@@ -27,9 +27,8 @@ const RUNS_UNTIL_STOPPED: ReadonlyArray<[RegExp, RegExp]> = [
   [/^espsync monitor (?!.*--expect)/, /---/],
 ];
 
-/** A Rust ESP32-C3 ELF (espflash's test app) and a CSV table like ESP-IDF's single-app one. */
+/** A Rust ESP32-C3 ELF (espflash's test app). */
 const C3_ELF = path.join(FIRMWARE_DIR, "espflash", "elf", "esp32c3.elf");
-const CSV = "# Name, Type, SubType, Offset, Size, Flags\nnvs, data, nvs, 0x9000, 0x6000,\nphy_init, data, phy, 0xf000, 0x1000,\nfactory, app, factory, 0x10000, 1M,\n";
 
 const stops: BackgroundCommand[] = [];
 afterEach(async () => {
@@ -47,7 +46,7 @@ async function exampleWorld(chip: IdfChip): Promise<ReadmeWorld> {
   w.put("app.elf", C3_ELF);
   w.put("target/riscv32imc-unknown-none-elf/release/app", C3_ELF);
   w.write("build/app.elf", makeElf(C6_PAGE_32K.spec));
-  w.write("partitions.csv", CSV);
+  w.write("partitions.csv", SINGLE_APP_CSV);
   w.put("firmware.bin", path.join(FIRMWARE_DIR, "micropython-esp32", "build-0484727.bin"));
   const boards = [w.plug("/dev/ttyUSB0", chip, { serialNumber: "0001" }), w.plug("/dev/ttyUSB1", chip, { serialNumber: "0002", likelyEsp: false })];
   // As after `espsync flash --build build`: verify and partitions --from-chip have something to read.

@@ -19,7 +19,7 @@ import type { VirtualChip } from "../../adapters/index.js";
 import { COMMAND_LANGS, readmeBlocks } from "./readme-blocks.js";
 import { espsyncArgs, runCommand } from "./readme-runner.js";
 import { expectHolds, NOT_RUN, NPM_NOT_RUN, only, resultsOf, runSection, section } from "./readme-sections.js";
-import { helloWorld, idfBuild, idfBuildImages, imageLength, ReadmeWorld } from "./readme-world.js";
+import { helloWorld, idfBuild, idfBuildImages, imageLength, ReadmeWorld, SINGLE_APP_CSV } from "./readme-world.js";
 
 /** Sections whose commands run here (or in test/qemu). */
 const SECTIONS = [
@@ -160,7 +160,7 @@ describe.skipIf(!HAS_FIRMWARE)(`README recipes on virtual boards with real build
     w.put("target/riscv32imc-unknown-none-elf/release/app", firmware("espflash", "elf", "esp32c3.elf"));
     w.put("app.elf", firmware("espflash", "elf", "esp32c3.elf"));
     w.put("bootloader.bin", firmware("espflash", "bootloaders", "esp32c3-bootloader.bin"));
-    w.write("partitions.csv", "# Name, Type, SubType, Offset, Size, Flags\nnvs, data, nvs, 0x9000, 0x6000,\nphy_init, data, phy, 0xf000, 0x1000,\nfactory, app, factory, 0x10000, 1M,\n");
+    w.write("partitions.csv", SINGLE_APP_CSV);
     const results = await runSection(w, "Rust (esp-hal) or any app ELF");
     const app = board.flash.bytes.subarray(0x10000);
     expect(createHash("sha256").update(app.subarray(0, imageLength(app))).digest("hex")).toBe(C3_ELF_IMAGE_SHA256);

@@ -167,3 +167,6 @@ export function imageLength(bytes: Uint8Array): number {
   at += 16 - (at % 16); // checksum byte in the last byte of a 16-byte row
   return at + (bytes[23] === 1 ? 32 : 0);
 }
+
+/** A partition table as ESP-IDF's single-app CSV writes it (nvs, phy_init, a 1 MiB factory app at 0x10000). */
+export const SINGLE_APP_CSV = "# Name, Type, SubType, Offset, Size, Flags\nnvs, data, nvs, 0x9000, 0x6000,\nphy_init, data, phy, 0xf000, 0x1000,\nfactory, app, factory, 0x10000, 1M,\n";
